@@ -1,0 +1,32 @@
+package dev.repdb.log;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The seam through which repdb's own files (log segments, site metadata, rollback markers) are written.
+ * {@link FileStorage} uses real file channels; a simulation can supply a disk that loses unsynced writes.
+ */
+public interface Storage {
+
+    /** Opens a file for reading and writing, creating it if {@code create} is set. */
+    StorageFile open(Path path, boolean create) throws IOException;
+
+    boolean exists(Path path);
+
+    /** The regular files directly inside {@code dir}, in no particular order. */
+    List<Path> list(Path dir) throws IOException;
+
+    void delete(Path path) throws IOException;
+
+    void createDirectories(Path dir) throws IOException;
+
+    /** Makes creations, renames and deletions inside {@code dir} durable. */
+    void syncDirectory(Path dir) throws IOException;
+
+    /** Replaces {@code path} with {@code content} atomically and durably (write aside, fsync, rename, fsync dir). */
+    void writeAtomically(Path path, byte[] content) throws IOException;
+
+    byte[] readAll(Path path) throws IOException;
+}

@@ -1,0 +1,734 @@
+package dev.repdb.store;
+
+import dev.repdb.CommitToken;
+import dev.repdb.Durability;
+import dev.repdb.EnvironmentFailedException;
+import dev.repdb.TransactionConflictException;
+import dev.repdb.log.Log;
+import dev.repdb.log.LogConfig;
+import dev.repdb.log.LogIOException;
+import dev.repdb.log.LogRecord;
+import dev.repdb.log.Lsn;
+import dev.repdb.log.Storage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A site's local database engine: the write-ahead log, the materialized databases, snapshot reads, commits,
+ * checkpoints, crash recovery, rollback of a log tail, and snapshot transfer. The public API in {@code dev.repdb}
+ * and the replication protocol in {@code dev.repdb.rep} are built on it.
+ *
+ * <p>Ordering: every change to the databases (a local commit, a replicated record, a rollback) happens under one
+ * apply lock, in LSN order, and is published to readers as one step. Reads never take that lock.
+ *
+ * <p>Failure: a failed log write or fsync puts the engine into the failed state; every later call throws
+ * {@link EnvironmentFailedException}.
+ */
+public final class Engine implements AutoCloseable {
+
+    private static final System.Logger LOGGER = System.getLogger(Engine.class.getName());
+    private static final String ROLLBACK_MARKER = "rollback";
+
+    /** Receives every record appended to the log, in LSN order, while the apply lock is held. */
+    @FunctionalInterface
+    public interface AppendListener {
+        void appended(Lsn lsn, byte[] payload);
+    }
+
+    /** One write of a transaction; a null value deletes the key. */
+    public record Write(String database, byte[] key, byte[] value) {
+    }
+
+    /** What a rollback undid. */
+    public record RollbackResult(Lsn from, Lsn to, int transactions) {
+    }
+
+    private final EngineOptions options;
+    private final Path home;
+    private final KvStore store;
+    private final Log log;
+    private final VersionIndex versions = new VersionIndex();
+    private final ReentrantLock applyLock = new ReentrantLock();
+    private final ReentrantLock checkpointLock = new ReentrantLock();
+    private final AtomicBoolean checkpointScheduled = new AtomicBoolean();
+    private volatile Runnable writePermission = () -> { };
+    private volatile AppendListener appendListener = (lsn, payload) -> { };
+    private volatile Lsn appliedLsn;
+    private volatile int generation;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+    private long bytesSinceCheckpoint;
+
+    private Engine(EngineOptions options, KvStore store, Log log) {
+        this.options = options;
+        this.home = options.home();
+        this.store = store;
+        this.log = log;
+    }
+
+    /** Opens the engine in {@code options.home()}, recovering from the last checkpoint and the log. */
+    public static Engine open(EngineOptions options) {
+        KvStore store = KvStore.open(options.storeFileName(), options.cacheMegabytes());
+        Log log;
+        try {
+            log = Log.open(options.storage(), options.home().resolve("log"), options.logConfig(),
+                    options.executor(), store.checkpointLsn());
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        Engine engine = new Engine(options, store, log);
+        try {
+            engine.recover();
+        } catch (RuntimeException e) {
+            log.close();
+            store.close();
+            throw e;
+        }
+        return engine;
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private void recover() {
+        Lsn checkpoint = store.checkpointLsn();
+        if (!log.isEmpty() && log.lastLsn().isBefore(checkpoint)) {
+            throw new StoreFormatException("the store's checkpoint (" + checkpoint + ") is past the end of the log ("
+                    + log.lastLsn() + "): log records that were durable are missing");
+        }
+        appliedLsn = checkpoint;
+        int replayed = 0;
+        Optional<LogRecord> record = firstRecordAfter(checkpoint);
+        while (record.isPresent()) {
+            redo(record.get());
+            replayed++;
+            record = log.next(record.get());
+        }
+        if (!log.isEmpty() && log.lastLsn().isAfter(appliedLsn)) {
+            appliedLsn = log.lastLsn();
+        }
+        Optional<Lsn> rollbackTo = readRollbackMarker();
+        if (rollbackTo.isPresent()) {
+            LOGGER.log(System.Logger.Level.WARNING, "finishing an interrupted rollback to {0}", rollbackTo.get());
+            rollbackTo(rollbackTo.get());
+        }
+        LOGGER.log(System.Logger.Level.INFO, "recovered {0}: checkpoint {1}, {2} records replayed, log {3} to {4}",
+                home, checkpoint, replayed, log.firstLsn(), log.lastLsn());
+    }
+
+    private Optional<LogRecord> firstRecordAfter(Lsn lsn) {
+        if (log.isEmpty()) {
+            return Optional.empty();
+        }
+        Lsn first = log.firstLsn();
+        if (lsn.isZero() || lsn.isBefore(first)) {
+            return Optional.of(log.read(first));
+        }
+        return log.next(log.read(lsn));
+    }
+
+    /** Applies a record's after-images without version tracking (recovery: nobody reads yet). */
+    private void redo(LogRecord record) {
+        LogEntry entry = LogEntryCodec.decode(record.payload());
+        if (entry instanceof LogEntry.Commit commit) {
+            for (LogEntry.Op op : commit.ops()) {
+                store.write(op.databaseId(), op.key(), op.after());
+            }
+        } else if (entry instanceof LogEntry.CreateDatabase create) {
+            store.createDatabase(create.databaseId(), create.name());
+        }
+        generation = Math.max(generation, entry.generation());
+        appliedLsn = record.lsn();
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** Opens a read snapshot of the latest committed state; close it with {@link #closeSnapshot(long)}. */
+    public long openSnapshot() {
+        return versions.openSnapshot();
+    }
+
+    public void closeSnapshot(long snapshot) {
+        versions.closeSnapshot(snapshot);
+    }
+
+    /** The latest committed value of {@code key}, or null. */
+    public byte[] get(String database, byte[] key) {
+        checkUsable();
+        return store.databaseId(database).map(id -> store.get(id, key)).orElse(null);
+    }
+
+    /** The value of {@code key} as of {@code snapshot}, or null. */
+    public byte[] get(long snapshot, String database, byte[] key) {
+        checkUsable();
+        Optional<Integer> id = store.databaseId(database);
+        if (id.isEmpty()) {
+            return null;
+        }
+        byte[] value = store.get(id.get(), key);
+        byte[][] holder = new byte[1][];
+        return versions.changedSince(new DbKey(id.get(), key), snapshot, holder) ? holder[0] : value;
+    }
+
+    /** The entries of {@code database} as of {@code snapshot}, in unsigned key order, from (incl.) to (excl.). */
+    public Iterator<Map.Entry<byte[], byte[]>> scan(long snapshot, String database, byte[] from, byte[] to) {
+        checkUsable();
+        Optional<Integer> id = store.databaseId(database);
+        if (id.isEmpty()) {
+            return Collections.emptyIterator();
+        }
+        return new SnapshotScan(store.data(id.get()), id.get(), snapshot, versions, from == null ? new byte[0] : from,
+                to);
+    }
+
+    public boolean databaseExists(String name) {
+        return store.databaseId(name).isPresent();
+    }
+
+    public List<String> databaseNames() {
+        List<String> names = new ArrayList<>(store.databases().keySet());
+        Collections.sort(names);
+        return names;
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Installs the check run before every local write (replication uses it to refuse writes on a client). It
+     * throws to refuse.
+     */
+    public void setWritePermission(Runnable check) {
+        this.writePermission = check;
+    }
+
+    public void setAppendListener(AppendListener listener) {
+        this.appendListener = listener;
+    }
+
+    /** The generation new records are written in. */
+    public int generation() {
+        return generation;
+    }
+
+    public void setGeneration(int generation) {
+        this.generation = generation;
+    }
+
+    /** Creates {@code name} with a replicated creation record if it does not exist yet. */
+    public void createDatabase(String name, Durability durability) {
+        if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 1024) {
+            throw new IllegalArgumentException("a database name has 1 to 1024 UTF-8 bytes: '" + name + "'");
+        }
+        if (databaseExists(name)) {
+            return;
+        }
+        writePermission.run();
+        Lsn lsn;
+        applyLock.lock();
+        try {
+            checkUsable();
+            if (databaseExists(name)) {
+                return;
+            }
+            LogEntry.CreateDatabase create = new LogEntry.CreateDatabase(generation, store.nextDatabaseId(), name);
+            lsn = appendAndApply(LogEntryCodec.encode(create), create);
+        } finally {
+            applyLock.unlock();
+        }
+        awaitDurable(lsn, durability).join();
+    }
+
+    /**
+     * Commits {@code writes}, made by a transaction reading at {@code snapshot}: checks for write-write conflicts
+     * (first committer wins), appends one commit record with redo and undo images, applies and publishes it. The
+     * returned future completes when the record is as durable as {@code durability} asks.
+     *
+     * @throws TransactionConflictException if a written key was committed by another transaction after
+     *                                      {@code snapshot}
+     */
+    public CompletableFuture<CommitToken> commit(long snapshot, List<Write> writes, Durability durability) {
+        writePermission.run();
+        Lsn lsn;
+        int recordGeneration;
+        applyLock.lock();
+        try {
+            checkUsable();
+            List<LogEntry.Op> ops = new ArrayList<>(writes.size());
+            byte[][] holder = new byte[1][];
+            for (Write write : writes) {
+                int id = store.databaseId(write.database()).orElseThrow(() ->
+                        new IllegalStateException("database '" + write.database() + "' does not exist"));
+                if (versions.changedSince(new DbKey(id, write.key()), snapshot, holder)) {
+                    throw new TransactionConflictException("key " + new DbKey(id, write.key()) + " of database '"
+                            + write.database() + "' was changed by a transaction that committed after this one began");
+                }
+                ops.add(new LogEntry.Op(id, write.key(), store.get(id, write.key()), write.value()));
+            }
+            if (ops.isEmpty()) {
+                return CompletableFuture.completedFuture(new CommitToken(generation, appliedLsn));
+            }
+            recordGeneration = generation;
+            LogEntry.Commit commit = new LogEntry.Commit(recordGeneration, ops);
+            lsn = appendAndApply(LogEntryCodec.encode(commit), commit);
+        } finally {
+            applyLock.unlock();
+        }
+        CommitToken token = new CommitToken(recordGeneration, lsn);
+        maybeScheduleCheckpoint();
+        return awaitDurable(lsn, durability).thenApply(done -> token);
+    }
+
+    /** Appends a locally written record and applies it; the apply lock is held. */
+    private Lsn appendAndApply(byte[] payload, LogEntry entry) {
+        Lsn lsn;
+        try {
+            lsn = log.append(payload);
+        } catch (LogIOException e) {
+            throw failed(e);
+        }
+        apply(lsn, entry, payload.length);
+        appendListener.appended(lsn, payload);
+        return lsn;
+    }
+
+    /** Applies one record's redo as one published change set; the apply lock is held. */
+    private void apply(Lsn lsn, LogEntry entry, int size) {
+        try {
+            versions.beginChange();
+            if (entry instanceof LogEntry.Commit commit) {
+                for (LogEntry.Op op : commit.ops()) {
+                    versions.recordPrevious(new DbKey(op.databaseId(), op.key()), store.get(op.databaseId(),
+                            op.key()));
+                    store.write(op.databaseId(), op.key(), op.after());
+                }
+            } else if (entry instanceof LogEntry.CreateDatabase create) {
+                store.createDatabase(create.databaseId(), create.name());
+            }
+            versions.publish();
+            appliedLsn = lsn;
+            bytesSinceCheckpoint += size;
+        } catch (RuntimeException e) {
+            // The log holds a record the store could not take: nothing may be applied past it.
+            throw failed(e);
+        }
+    }
+
+    private CompletableFuture<Void> awaitDurable(Lsn lsn, Durability durability) {
+        try {
+            switch (durability) {
+                case SYNC:
+                    return log.sync(lsn).exceptionally(e -> {
+                        throw failed(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e);
+                    });
+                case WRITE_NO_SYNC:
+                    log.writeOut(lsn);
+                    return CompletableFuture.completedFuture(null);
+                default:
+                    return CompletableFuture.completedFuture(null);
+            }
+        } catch (LogIOException e) {
+            throw failed(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- replication support
+
+    /**
+     * Appends a record written by the master at its LSN and applies it (a replication client). The record must
+     * continue this log exactly.
+     *
+     * @throws InvalidRecordException if the payload is not a valid record; nothing is written then
+     */
+    public void applyReplicated(Lsn lsn, byte[] payload) {
+        LogEntry entry = LogEntryCodec.decode(payload);
+        applyLock.lock();
+        try {
+            checkUsable();
+            if (entry instanceof LogEntry.Commit commit) {
+                for (LogEntry.Op op : commit.ops()) {
+                    if (store.data(op.databaseId()) == null) {
+                        throw new InvalidRecordException("record at " + lsn + " changes database id "
+                                + op.databaseId() + ", which does not exist here");
+                    }
+                }
+            }
+            try {
+                log.appendAt(lsn, payload);
+            } catch (LogIOException e) {
+                throw failed(e);
+            }
+            apply(lsn, entry, payload.length);
+        } finally {
+            applyLock.unlock();
+        }
+        maybeScheduleCheckpoint();
+    }
+
+    /** Makes every record up to {@code lsn} durable; see {@link Log#sync(Lsn)}. */
+    public CompletableFuture<Void> syncLog(Lsn lsn) {
+        return awaitDurable(lsn, Durability.SYNC);
+    }
+
+    public void writeOutLog(Lsn lsn) {
+        awaitDurable(lsn, Durability.WRITE_NO_SYNC);
+    }
+
+    /** The LSN of the last record applied (for a site initialized from a snapshot, possibly not in the log). */
+    public Lsn appliedLsn() {
+        return appliedLsn;
+    }
+
+    /** The LSN of the last record in the log, or {@link Lsn#ZERO}. */
+    public Lsn lastLsn() {
+        return log.lastLsn();
+    }
+
+    /** The LSN of the first record still in the log, or {@link Lsn#ZERO}. */
+    public Lsn firstLsn() {
+        return log.firstLsn();
+    }
+
+    /** Where the next record goes. */
+    public Lsn endLsn() {
+        return log.endLsn();
+    }
+
+    public LogRecord readRecord(Lsn lsn) {
+        checkUsable();
+        return log.read(lsn);
+    }
+
+    /** Records from {@code from} on, up to about {@code maxBytes} of payload. */
+    public List<LogRecord> readRecords(Lsn from, int maxBytes) {
+        checkUsable();
+        return log.readFrom(from, maxBytes);
+    }
+
+    public Optional<LogRecord> nextRecord(LogRecord record) {
+        checkUsable();
+        return log.next(record);
+    }
+
+    public Optional<LogRecord> previousRecord(Lsn lsn) {
+        checkUsable();
+        return log.previous(lsn);
+    }
+
+    /**
+     * Rolls the log and the databases back so that {@code keep} is the last record: writes a durable rollback
+     * marker, undoes every later commit in reverse as one published change set (readers see the state before or
+     * after, never a mix), checkpoints the result, truncates the log, and removes the marker. Recovery finishes
+     * an interrupted rollback.
+     *
+     * @throws IllegalArgumentException if {@code keep} is before the first record still in the log (the site
+     *                                  then needs re-initialization)
+     */
+    public RollbackResult rollbackTo(Lsn keep) {
+        applyLock.lock();
+        try {
+            checkUsable();
+            Lsn last = log.lastLsn();
+            if (!last.isAfter(keep)) {
+                return new RollbackResult(last, keep, 0);
+            }
+            if (!keep.isZero() && keep.isBefore(log.firstLsn())) {
+                throw new IllegalArgumentException("cannot roll back to " + keep + ": the log starts at "
+                        + log.firstLsn() + "; the site needs re-initialization");
+            }
+            writeRollbackMarker(keep);
+            int transactions = undoAfter(keep);
+            log.force();
+            store.checkpoint(keep);
+            bytesSinceCheckpoint = 0;
+            log.truncateAfter(keep);
+            appliedLsn = keep;
+            deleteRollbackMarker();
+            LOGGER.log(System.Logger.Level.INFO, "rolled back from {0} to {1}: {2} transactions undone", last, keep,
+                    transactions);
+            return new RollbackResult(last, keep, transactions);
+        } catch (LogIOException e) {
+            throw failed(e);
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    /** Undoes every record after {@code keep}, newest first, as one change set; returns the commits undone. */
+    private int undoAfter(Lsn keep) {
+        int transactions = 0;
+        versions.beginChange();
+        Optional<LogRecord> record = log.previous(log.endLsn());
+        while (record.isPresent() && record.get().lsn().isAfter(keep)) {
+            LogEntry entry = LogEntryCodec.decode(record.get().payload());
+            if (entry instanceof LogEntry.Commit commit) {
+                List<LogEntry.Op> ops = commit.ops();
+                for (int i = ops.size() - 1; i >= 0; i--) {
+                    LogEntry.Op op = ops.get(i);
+                    versions.recordPrevious(new DbKey(op.databaseId(), op.key()), store.get(op.databaseId(),
+                            op.key()));
+                    store.write(op.databaseId(), op.key(), op.before());
+                }
+                transactions++;
+            } else if (entry instanceof LogEntry.CreateDatabase create) {
+                store.dropDatabase(create.databaseId(), create.name());
+            }
+            record = log.previous(record.get().lsn());
+        }
+        versions.publish();
+        return transactions;
+    }
+
+    private Path markerPath() {
+        return home.resolve(ROLLBACK_MARKER);
+    }
+
+    private void writeRollbackMarker(Lsn keep) {
+        try {
+            options.storage().writeAtomically(markerPath(), ("rollback-to " + keep + "\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    private void deleteRollbackMarker() {
+        try {
+            options.storage().delete(markerPath());
+            options.storage().syncDirectory(home);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    private Optional<Lsn> readRollbackMarker() {
+        if (!options.storage().exists(markerPath())) {
+            return Optional.empty();
+        }
+        String text;
+        try {
+            text = new String(options.storage().readAll(markerPath()), StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            throw new StoreFormatException("cannot read the rollback marker " + markerPath() + ": " + e.getMessage(),
+                    e);
+        }
+        if (!text.startsWith("rollback-to ")) {
+            throw new StoreFormatException("the rollback marker " + markerPath() + " is damaged: '" + text + "'");
+        }
+        try {
+            return Optional.of(Lsn.parse(text.substring("rollback-to ".length())));
+        } catch (IllegalArgumentException e) {
+            throw new StoreFormatException("the rollback marker " + markerPath() + " is damaged: '" + text + "'");
+        }
+    }
+
+    /**
+     * A consistent snapshot of every database and the LSN it reflects, readable while commits go on. Close it.
+     */
+    public StoreSnapshot snapshot() {
+        applyLock.lock();
+        try {
+            checkUsable();
+            long version = versions.openSnapshot();
+            return new StoreSnapshot(this, version, appliedLsn, generation, store.databases());
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    Iterator<Map.Entry<byte[], byte[]>> scanById(long snapshot, int id, byte[] from) {
+        return new SnapshotScan(store.data(id), id, snapshot, versions, from, null);
+    }
+
+    /**
+     * Starts installing a snapshot into this engine, which must hold no records and no databases (a new site, or
+     * one whose state was cleared for re-initialization).
+     */
+    public SnapshotInstaller installSnapshot() {
+        applyLock.lock();
+        try {
+            checkUsable();
+            if (!log.isEmpty() || !store.databases().isEmpty()) {
+                throw new IllegalStateException("a snapshot is installed only into an empty environment");
+            }
+            return new SnapshotInstaller(this);
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    void installDatabase(int id, String name) {
+        applyLock.lock();
+        try {
+            store.createDatabase(id, name);
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    boolean databaseExists(StoreSnapshot.EntryItem entry) {
+        return store.data(entry.databaseId()) != null;
+    }
+
+    void installEntry(int id, byte[] key, byte[] value) {
+        applyLock.lock();
+        try {
+            versions.beginChange();
+            versions.recordPrevious(new DbKey(id, key), store.get(id, key));
+            store.write(id, key, value);
+            versions.publish();
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    void finishInstall(Lsn lsn, int snapshotGeneration) {
+        applyLock.lock();
+        try {
+            store.checkpoint(lsn);
+            appliedLsn = lsn;
+            generation = Math.max(generation, snapshotGeneration);
+            bytesSinceCheckpoint = 0;
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- checkpoints and archiving
+
+    /**
+     * Persists the databases as of the last applied record, after making the log durable up to it, so that
+     * recovery replays only what follows.
+     */
+    public void checkpoint() {
+        checkpointLock.lock();
+        try {
+            applyLock.lock();
+            try {
+                checkUsable();
+                Lsn at = appliedLsn;
+                log.force();
+                store.checkpoint(at);
+                bytesSinceCheckpoint = 0;
+            } catch (LogIOException e) {
+                throw failed(e);
+            } finally {
+                applyLock.unlock();
+            }
+        } finally {
+            checkpointLock.unlock();
+        }
+    }
+
+    /** The LSN the last checkpoint reflects. */
+    public Lsn checkpointLsn() {
+        return store.checkpointLsn();
+    }
+
+    /**
+     * Deletes log segments wholly before both {@code lsn} and the last checkpoint; the caller guarantees that no
+     * client, rollback or initialization still needs them. Returns the number of segments removed.
+     */
+    public int removeLogBefore(Lsn lsn) {
+        Lsn limit = lsn.isBefore(store.checkpointLsn()) ? lsn : store.checkpointLsn();
+        return log.removeSegmentsBefore(limit);
+    }
+
+    private void maybeScheduleCheckpoint() {
+        boolean due;
+        applyLock.lock();
+        try {
+            due = bytesSinceCheckpoint >= options.checkpointBytes()
+                    || store.unsavedMemory() >= options.checkpointMemoryBytes();
+        } finally {
+            applyLock.unlock();
+        }
+        if (due && !closed && checkpointScheduled.compareAndSet(false, true)) {
+            Executor executor = options.executor();
+            executor.execute(() -> {
+                try {
+                    if (!closed && failure == null) {
+                        checkpoint();
+                    }
+                } catch (RuntimeException e) {
+                    LOGGER.log(System.Logger.Level.ERROR, "background checkpoint failed", e);
+                } finally {
+                    checkpointScheduled.set(false);
+                }
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** The failure that put the engine into the failed state, if any. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    private EnvironmentFailedException failed(Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+            LOGGER.log(System.Logger.Level.ERROR, "the environment in " + home + " has failed", cause);
+        }
+        return new EnvironmentFailedException("the environment in " + home + " has failed: " + cause.getMessage(),
+                cause);
+    }
+
+    private void checkUsable() {
+        if (failure != null) {
+            throw new EnvironmentFailedException("the environment in " + home + " failed earlier: "
+                    + failure.getMessage(), failure);
+        }
+        if (closed) {
+            throw new IllegalStateException("the environment in " + home + " is closed");
+        }
+    }
+
+    /** For tests and statistics. */
+    public Log log() {
+        return log;
+    }
+
+    int trackedVersionKeys() {
+        return versions.trackedKeys();
+    }
+
+    boolean storeBackgroundWritingOff() {
+        return store.autoCommitDelay() == 0 && store.autoCommitMemory() == 0;
+    }
+
+    /** Checkpoints (unless failed), then closes the log and the store. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (failure == null) {
+                checkpoint();
+            }
+        } catch (RuntimeException e) {
+            LOGGER.log(System.Logger.Level.ERROR, "final checkpoint failed; recovery will replay the log", e);
+        } finally {
+            closed = true;
+            checkpointLock.lock();
+            try {
+                log.close();
+                store.close();
+            } finally {
+                checkpointLock.unlock();
+            }
+        }
+    }
+}
