@@ -122,8 +122,21 @@ public final class Environment implements AutoCloseable {
 
     @Override
     public void close() {
+        close(true);
+    }
+
+    /** Closes without a final checkpoint (see {@link Engine#abandon()}); for tests. */
+    void closeAbruptly() {
+        close(false);
+    }
+
+    private void close(boolean checkpoint) {
         try {
-            engine.close();
+            if (checkpoint) {
+                engine.close();
+            } else {
+                engine.abandon();
+            }
         } finally {
             if (ownedExecutor != null) {
                 ownedExecutor.shutdownNow();

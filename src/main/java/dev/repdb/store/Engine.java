@@ -711,11 +711,24 @@ public final class Engine implements AutoCloseable {
     /** Checkpoints (unless failed), then closes the log and the store. */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Closes without the final checkpoint, as if the process had stopped after its last log write: the store
+     * keeps only what earlier checkpoints persisted, and the next open recovers from the log. For tests and the
+     * simulation.
+     */
+    public void abandon() {
+        close(false);
+    }
+
+    private void close(boolean finalCheckpoint) {
         if (closed) {
             return;
         }
         try {
-            if (failure == null) {
+            if (finalCheckpoint && failure == null) {
                 checkpoint();
             }
         } catch (RuntimeException e) {

@@ -1,0 +1,93 @@
+package dev.repdb.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A {@link Storage} decorator that counts fsyncs and can be told to fail them. */
+final class CountingStorage implements Storage {
+    final AtomicLong forces = new AtomicLong();
+    volatile boolean failForces;
+    private final Storage delegate;
+
+    CountingStorage(Storage delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public StorageFile open(Path path, boolean create) throws IOException {
+        StorageFile file = delegate.open(path, create);
+        return new StorageFile() {
+            @Override
+            public long size() throws IOException {
+                return file.size();
+            }
+
+            @Override
+            public int read(ByteBuffer dst, long position) throws IOException {
+                return file.read(dst, position);
+            }
+
+            @Override
+            public void write(ByteBuffer src, long position) throws IOException {
+                file.write(src, position);
+            }
+
+            @Override
+            public void force() throws IOException {
+                if (failForces) {
+                    throw new IOException("simulated fsync failure (EIO)");
+                }
+                forces.incrementAndGet();
+                file.force();
+            }
+
+            @Override
+            public void truncate(long size) throws IOException {
+                file.truncate(size);
+            }
+
+            @Override
+            public void close() throws IOException {
+                file.close();
+            }
+        };
+    }
+
+    @Override
+    public boolean exists(Path path) {
+        return delegate.exists(path);
+    }
+
+    @Override
+    public List<Path> list(Path dir) throws IOException {
+        return delegate.list(dir);
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+        delegate.delete(path);
+    }
+
+    @Override
+    public void createDirectories(Path dir) throws IOException {
+        delegate.createDirectories(dir);
+    }
+
+    @Override
+    public void syncDirectory(Path dir) throws IOException {
+        delegate.syncDirectory(dir);
+    }
+
+    @Override
+    public void writeAtomically(Path path, byte[] content) throws IOException {
+        delegate.writeAtomically(path, content);
+    }
+
+    @Override
+    public byte[] readAll(Path path) throws IOException {
+        return delegate.readAll(path);
+    }
+}
