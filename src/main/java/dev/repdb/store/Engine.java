@@ -123,7 +123,8 @@ public final class Engine implements AutoCloseable {
             LOGGER.log(System.Logger.Level.WARNING, "finishing an interrupted rollback to {0}", rollbackTo.get());
             rollbackTo(rollbackTo.get());
         }
-        LOGGER.log(System.Logger.Level.INFO, "recovered {0}: checkpoint {1}, {2} records replayed, log {3} to {4}",
+        LOGGER.log(replayed > 0 ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+                "recovered {0}: checkpoint {1}, {2} records replayed, log {3} to {4}",
                 home, checkpoint, replayed, log.firstLsn(), log.lastLsn());
     }
 
