@@ -73,8 +73,9 @@ final class HomeDirectory implements AutoCloseable {
 
     private static boolean isEmpty(Path dir) {
         try (Stream<Path> entries = Files.list(dir)) {
-            // a lone lock file is what a crash during creation leaves behind
-            return entries.allMatch(p -> p.getFileName().toString().equals(LOCK_FILE));
+            // a lock file and a half-written repdb.env are what a crash during creation leaves behind
+            return entries.allMatch(p -> p.getFileName().toString().equals(LOCK_FILE)
+                    || p.getFileName().toString().equals(ENV_FILE + ".tmp"));
         } catch (IOException e) {
             throw new EnvironmentFormatException("cannot list " + dir + ": " + e.getMessage(), e);
         }

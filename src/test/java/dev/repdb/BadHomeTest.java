@@ -109,6 +109,17 @@ class BadHomeTest {
     }
 
     @Test
+    void aHomeWhoseCreationWasInterruptedIsCreatedAgain() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("interrupted"));
+        Files.writeString(home.resolve("repdb.lock"), "");
+        Files.writeString(home.resolve("repdb.env.tmp"), "format=");
+        try (Environment env = Environment.open(home, EnvironmentConfig.builder().build())) {
+            assertTrue(env.databaseNames().isEmpty());
+        }
+        assertTrue(Files.readString(home.resolve("repdb.env")).contains("format=1"));
+    }
+
+    @Test
     void anEmptyDirectoryBecomesAHome() throws IOException {
         Path home = Files.createDirectories(dir.resolve("empty"));
         try (Environment env = Environment.open(home, EnvironmentConfig.builder().build())) {
