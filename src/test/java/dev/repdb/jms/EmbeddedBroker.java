@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -61,6 +62,7 @@ final class EmbeddedBroker implements AutoCloseable {
                 .setPersistenceEnabled(false)
                 .setSecurityEnabled(false)
                 .setJMXManagementEnabled(false)
+                .setJournalType(JournalType.NIO) // no persistence anyway; avoids the "no AIO" warning
                 .setBindingsDirectory(dir.resolve("bindings").toString())
                 .setJournalDirectory(dir.resolve("journal").toString())
                 .setPagingDirectory(dir.resolve("paging").toString())
@@ -107,6 +109,11 @@ final class EmbeddedBroker implements AutoCloseable {
     synchronized long messagesOn(String queueName) {
         Queue queue = broker.getActiveMQServer().locateQueue(SimpleString.of(queueName));
         return queue == null ? 0 : queue.getMessageCount() + queue.getDeliveringCount();
+    }
+
+    /** Whether an address with that name exists. */
+    synchronized boolean hasAddress(String address) {
+        return broker.getActiveMQServer().getPostOffice().getAddressInfo(SimpleString.of(address)) != null;
     }
 
     /** Whether a queue with that name exists. */
