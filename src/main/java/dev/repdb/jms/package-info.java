@@ -22,6 +22,11 @@
  * a broker restart (a durable subscription on a non-persistent broker would silently go deaf). What a site misses
  * while disconnected is repaired by the protocol.
  *
+ * <p><b>Connection factories.</b> Each {@link dev.repdb.jms.JmsTransport} and {@link dev.repdb.jms.JmsReceiver}
+ * opens its own connection from the factory it is given. Some providers (Artemis's plain client among them) serialize
+ * connection attempts per factory object, so several sites in one JVM should each get their own factory, or a broker
+ * outage makes them wait for each other's failed attempts.
+ *
  * <p><b>Logging</b> only through {@link java.lang.System.Logger}; message payloads are never logged.
  */
 package dev.repdb.jms;

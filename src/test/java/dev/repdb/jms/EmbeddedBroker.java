@@ -99,10 +99,14 @@ final class EmbeddedBroker implements AutoCloseable {
         return port;
     }
 
-    /** A fresh client connection factory (Artemis's JMS client) with short timeouts and no automatic reconnect. */
+    /**
+     * A fresh client connection factory (Artemis's JMS client) with short timeouts and no automatic reconnect (the
+     * repdb classes reconnect themselves). Give each site its own: Artemis serializes connection attempts per factory
+     * object, so sites sharing one would wait for each other's failed attempts while the broker is down.
+     */
     ConnectionFactory connectionFactory() {
         return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port
-                + "?callTimeout=5000&callFailoverTimeout=5000&reconnectAttempts=0&initialConnectAttempts=1");
+                + "?callTimeout=5000&callFailoverTimeout=5000&reconnectAttempts=0&initialConnectAttempts=1&retryInterval=100");
     }
 
     /** Messages on the queue with that name now (0 if there is no such queue), including ones being delivered. */

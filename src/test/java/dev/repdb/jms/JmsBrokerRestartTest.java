@@ -2,12 +2,13 @@ package dev.repdb.jms;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.repdb.log.Lsn;
 import dev.repdb.rep.Transport;
 import dev.repdb.rep.TransportException;
-import jakarta.jms.ConnectionFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -28,10 +29,9 @@ class JmsBrokerRestartTest {
     void messagesFlowAgainAfterTheBrokerRestarts() throws Exception {
         JmsNames names = new JmsNames("repdbtest.restart");
         try (EmbeddedBroker broker = new EmbeddedBroker(brokerDir)) {
-            ConnectionFactory factory = broker.connectionFactory();
-            try (TestSite s1 = new TestSite(factory, names, 1).start();
-                 TestSite s2 = new TestSite(factory, names, 2).start();
-                 TestSite s3 = new TestSite(factory, names, 3).start()) {
+            try (TestSite s1 = new TestSite(broker.connectionFactory(), names, 1).start();
+                 TestSite s2 = new TestSite(broker.connectionFactory(), names, 2).start();
+                 TestSite s3 = new TestSite(broker.connectionFactory(), names, 3).start()) {
                 s1.transport.send(2, bytes("before"), new byte[0], Lsn.ZERO, 0);
                 assertEquals("before", s2.sink.next(WAIT).controlText());
 
@@ -39,18 +39,17 @@ class JmsBrokerRestartTest {
                 Await.until("every site noticed the broker is gone", WAIT, () ->
                         !s1.transport.isConnected() && !s1.receiver.isConnected() && !s2.receiver.isConnected()
                                 && !s3.receiver.isConnected());
-                // While the broker is away send never blocks: it is refused or queued, never stuck.
-                long outageSends = 0;
-                long refused = 0;
+                // While the broker is known to be away, send refuses at once (counted) instead of queueing or blocking.
+                long droppedBefore = s1.transport.droppedCount();
                 for (int i = 0; i < 5; i++) {
-                    try {
-                        s1.transport.send(2, bytes("during"), new byte[0], Lsn.ZERO, 0);
-                        outageSends++;
-                    } catch (TransportException expected) {
-                        refused++;
-                    }
+                    assertThrows(TransportException.class,
+                            () -> s1.transport.send(2, bytes("during"), new byte[0], Lsn.ZERO, 0));
                 }
-                assertEquals(5, outageSends + refused);
+                assertEquals(droppedBefore + 5, s1.transport.droppedCount());
+                // Both sides keep retrying with back-off, and count the failed attempts.
+                Await.until("the transport and a receiver failed to reconnect at least once", WAIT, () ->
+                        s1.transport.connectFailureCount() > 0 && s2.receiver.connectFailureCount() > 0);
+                assertFalse(s1.transport.isConnected());
                 long connectsBefore = s2.receiver.connectCount();
 
                 broker.start();
@@ -79,7 +78,8 @@ class JmsBrokerRestartTest {
                         broadcastTo3 |= r.controlText().startsWith("b");
                     }
                 }
-                assertTrue(s2.receiver.connectCount() > connectsBefore, "site 2's receiver resubscribed");
+                Await.until("site 2's receiver counted its resubscription", WAIT,
+                        () -> s2.receiver.connectCount() > connectsBefore);
                 assertTrue(s1.transport.isConnected());
 
                 // And the other direction, to a resubscribed site 1.

@@ -69,7 +69,7 @@ class JmsGroupTest {
     }
 
     private TestSite site(int id) throws InterruptedException {
-        TestSite site = new TestSite(factory, names, id);
+        TestSite site = new TestSite(broker.connectionFactory(), names, id);
         sites.add(site);
         return site.start();
     }
@@ -100,7 +100,7 @@ class JmsGroupTest {
             assertEquals(0, s.counters().misroutedCount());
             assertEquals(0, s.counters().malformedCount());
         }
-        assertEquals(2, s1.transport.sentCount());
+        Await.until("site 1 counted 2 messages sent", WAIT, () -> s1.transport.sentCount() == 2);
     }
 
     @Test
@@ -255,7 +255,7 @@ class JmsGroupTest {
         assertEquals(expectedBad, s2.counters().malformedCount());
         assertEquals(0, s1.counters().malformedCount(), "the anonymous broadcast reached site 1");
         assertEquals(0, s3.counters().malformedCount(), "the anonymous broadcast reached site 3");
-        assertEquals(3, s2.counters().deliveredCount());
+        Await.until("site 2 counted 3 deliveries", WAIT, () -> s2.counters().deliveredCount() == 3);
     }
 
     private static BytesMessage wellAddressed(BytesMessage message) throws Exception {
@@ -280,7 +280,8 @@ class JmsGroupTest {
             t.setDaemon(true);
             return t;
         };
-        TestSite s1 = new TestSite(factory, names, 1, TestSite.fastOptions().withQueueCapacity(3), gated);
+        TestSite s1 = new TestSite(broker.connectionFactory(), names, 1, TestSite.fastOptions().withQueueCapacity(3),
+                gated);
         sites.add(s1);
         s1.receiver.start();
         s1.transport.start();
@@ -302,7 +303,7 @@ class JmsGroupTest {
         }
         s1.transport.send(2, utf8("after"), new byte[0], NO_LSN, 0);
         assertEquals("after", s2.sink.next(WAIT).controlText());
-        assertEquals(4, s1.transport.sentCount());
+        Await.until("the sender counted 4 messages sent", WAIT, () -> s1.transport.sentCount() == 4);
         assertEquals(1, s1.transport.droppedCount());
         assertEquals(0, s1.transport.failedCount());
     }
