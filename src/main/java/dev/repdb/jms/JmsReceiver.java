@@ -2,7 +2,6 @@ package dev.repdb.jms;
 
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSContext;
-import jakarta.jms.JMSRuntimeException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -105,7 +104,7 @@ public final class JmsReceiver implements AutoCloseable {
                     if (stop.getCount() > 0) {
                         failureLog.log(Level.WARNING, "site " + ownId + " lost the JMS broker; resubscribing", null);
                     }
-                } catch (JMSRuntimeException e) {
+                } catch (RuntimeException e) { // JMSRuntimeException, or a provider's own failure
                     connectFailures.incrementAndGet();
                     failureLog.log(Level.WARNING, "site " + ownId + " cannot subscribe at the JMS broker: " + e, null);
                 } finally {

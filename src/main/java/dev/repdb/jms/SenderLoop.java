@@ -46,8 +46,8 @@ final class SenderLoop implements Runnable {
     private volatile boolean brokerDown;
     private volatile boolean broken;
 
-    // Owned by the sender thread.
-    private JMSContext context;
+    // Written only by the sender thread (context is read by the exception listener too).
+    private volatile JMSContext context;
     private JMSProducer producer;
     private Destination broadcast;
     private final Map<Integer, Destination> siteQueues = new HashMap<>();
@@ -92,8 +92,13 @@ final class SenderLoop implements Runnable {
         JMSContext ctx = null;
         try {
             ctx = factory.createContext(JMSContext.AUTO_ACKNOWLEDGE);
+            JMSContext created = ctx;
             try {
-                ctx.setExceptionListener(e -> markBroken("connection failed: " + e));
+                ctx.setExceptionListener(e -> {
+                    if (context == created) { // not a late report from a connection already replaced
+                        markBroken("connection failed: " + e);
+                    }
+                });
             } catch (JMSRuntimeException notAllowedInContainer) {
                 LOG.log(Level.DEBUG, "no exception listener allowed; failures are seen on send");
             }
