@@ -1,0 +1,93 @@
+package dev.repdb.rep;
+
+import dev.repdb.log.Storage;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.zip.CRC32C;
+
+/**
+ * The replication state a site keeps outside its replicated log, in {@code <home>/rep.meta}: its site id, whether
+ * replication was ever started on this home, the generation and the election generation. Every change is written
+ * atomically and fsynced before it is acted on (a vote sent, an acknowledgement given at a new generation, a
+ * NEWMASTER announced). A damaged file is a clear error, never a silent reset.
+ */
+final class RepMeta {
+
+    static final String FILE = "rep.meta";
+
+    /** The persisted values. {@code siteId} is {@link Transport#EID_INVALID} until the first setTransport. */
+    record State(int siteId, boolean started, int generation, int electionGeneration) {
+    }
+
+    private final Storage storage;
+    private final Path file;
+    private State state;
+
+    private RepMeta(Storage storage, Path file, State state) {
+        this.storage = storage;
+        this.file = file;
+        this.state = state;
+    }
+
+    static RepMeta load(Storage storage, Path home) {
+        Path file = home.resolve(FILE);
+        if (!storage.exists(file)) {
+            return new RepMeta(storage, file, new State(Transport.EID_INVALID, false, 0, 1));
+        }
+        String text;
+        try {
+            text = new String(storage.readAll(file), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        int crcAt = text.lastIndexOf("crc=");
+        if (crcAt < 0) {
+            throw new IllegalStateException(file + " is damaged (no checksum line)");
+        }
+        String body = text.substring(0, crcAt);
+        String stored = text.substring(crcAt + 4).trim();
+        if (!stored.equals(Long.toHexString(crc(body)))) {
+            throw new IllegalStateException(file + " is damaged (checksum mismatch); it holds this site's "
+                    + "generation and election generation, so repdb will not guess them");
+        }
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(body));
+            return new RepMeta(storage, file, new State(Integer.parseInt(p.getProperty("siteId")),
+                    Boolean.parseBoolean(p.getProperty("started")), Integer.parseInt(p.getProperty("generation")),
+                    Integer.parseInt(p.getProperty("electionGeneration"))));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(file + " is damaged: " + e.getMessage(), e);
+        }
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Replaces the state durably; returns only once it is on disk. */
+    void store(State next) {
+        if (next.equals(state)) {
+            return;
+        }
+        String body = "# repdb replication state; do not edit\nsiteId=" + next.siteId() + "\nstarted="
+                + next.started() + "\ngeneration=" + next.generation() + "\nelectionGeneration="
+                + next.electionGeneration() + "\n";
+        try {
+            storage.writeAtomically(file, (body + "crc=" + Long.toHexString(crc(body)) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        state = next;
+    }
+
+    private static long crc(String body) {
+        CRC32C crc = new CRC32C();
+        crc.update(body.getBytes(StandardCharsets.UTF_8));
+        return crc.getValue();
+    }
+}
