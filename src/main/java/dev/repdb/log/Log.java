@@ -38,7 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Log implements AutoCloseable {
 
     private static final System.Logger LOGGER = System.getLogger(Log.class.getName());
-    private static final Lsn EMPTY_START = new Lsn(1, SegmentHeader.SIZE);
+    /** The LSN of the very first record of a log that was never truncated at its start. */
+    public static final Lsn FIRST_LSN = new Lsn(1, SegmentHeader.SIZE);
+    private static final Lsn EMPTY_START = FIRST_LSN;
 
     private final Storage storage;
     private final Path dir;

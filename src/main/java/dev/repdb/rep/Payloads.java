@@ -174,6 +174,22 @@ final class Payloads {
         }
     }
 
+    /** Where a snapshot transfer resumes: after this item (null: from the start). */
+    static byte[] snapshotResume(StoreSnapshot.Item after) {
+        return after == null ? new byte[0] : snapshotChunk(0, List.of(after));
+    }
+
+    static StoreSnapshot.Item decodeSnapshotResume(byte[] rec) {
+        if (rec.length == 0) {
+            return null;
+        }
+        SnapshotChunk chunk = decodeSnapshotChunk(rec);
+        if (chunk.items().size() != 1) {
+            throw new InvalidMessageException("a snapshot resume point holds one item, not " + chunk.items().size());
+        }
+        return chunk.items().get(0);
+    }
+
     private static byte[] bytes(ByteBuffer in, int length) {
         if (length < 0 || length > in.remaining()) {
             throw new InvalidMessageException("impossible length " + length + " in a payload");

@@ -40,11 +40,27 @@ public final class Engine implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(Engine.class.getName());
     private static final String ROLLBACK_MARKER = "rollback";
 
-    /** Receives every record appended to the log, in LSN order, while the apply lock is held. */
-    @FunctionalInterface
-    public interface AppendListener {
-        void appended(Lsn lsn, byte[] payload);
+    /**
+     * Replication's view of local writes. {@link #appended} receives every record this site writes, in LSN order,
+     * while the apply lock is held (it must only queue work); {@link #committed} is called afterwards on the
+     * committing thread, with no lock held, and returns what the commit must also wait for (acknowledgements).
+     */
+    public interface ReplicationHook {
+        void appended(Lsn lsn, Lsn prev, byte[] payload);
+
+        CompletableFuture<Void> committed(CommitToken token);
     }
+
+    private static final ReplicationHook NO_REPLICATION = new ReplicationHook() {
+        @Override
+        public void appended(Lsn lsn, Lsn prev, byte[] payload) {
+        }
+
+        @Override
+        public CompletableFuture<Void> committed(CommitToken token) {
+            return CompletableFuture.completedFuture(null);
+        }
+    };
 
     /** One write of a transaction; a null value deletes the key. */
     public record Write(String database, byte[] key, byte[] value) {
@@ -63,7 +79,7 @@ public final class Engine implements AutoCloseable {
     private final ReentrantLock checkpointLock = new ReentrantLock();
     private final AtomicBoolean checkpointScheduled = new AtomicBoolean();
     private volatile Runnable writePermission = () -> { };
-    private volatile AppendListener appendListener = (lsn, payload) -> { };
+    private volatile ReplicationHook replicationHook = NO_REPLICATION;
     private volatile Lsn appliedLsn;
     private volatile int generation;
     private volatile Throwable failure;
@@ -213,8 +229,8 @@ public final class Engine implements AutoCloseable {
         this.writePermission = check;
     }
 
-    public void setAppendListener(AppendListener listener) {
-        this.appendListener = listener;
+    public void setReplicationHook(ReplicationHook hook) {
+        this.replicationHook = hook;
     }
 
     /** The generation new records are written in. */
@@ -247,6 +263,7 @@ public final class Engine implements AutoCloseable {
         } finally {
             applyLock.unlock();
         }
+        replicationHook.committed(new CommitToken(generation, lsn));
         awaitDurable(lsn, durability).join();
     }
 
@@ -287,19 +304,22 @@ public final class Engine implements AutoCloseable {
         }
         CommitToken token = new CommitToken(recordGeneration, lsn);
         maybeScheduleCheckpoint();
-        return awaitDurable(lsn, durability).thenApply(done -> token);
+        CompletableFuture<Void> durable = awaitDurable(lsn, durability);
+        CompletableFuture<Void> acknowledged = replicationHook.committed(token);
+        return durable.thenCombine(acknowledged, (a, b) -> token);
     }
 
     /** Appends a locally written record and applies it; the apply lock is held. */
     private Lsn appendAndApply(byte[] payload, LogEntry entry) {
         Lsn lsn;
+        Lsn prev = appliedLsn;
         try {
             lsn = log.append(payload);
         } catch (LogIOException e) {
             throw failed(e);
         }
         apply(lsn, entry, payload.length);
-        appendListener.appended(lsn, payload);
+        replicationHook.appended(lsn, prev, payload);
         return lsn;
     }
 
@@ -344,6 +364,49 @@ public final class Engine implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- replication support
+
+    /**
+     * Starts generation {@code newGeneration} on a new master: new records carry it, and a generation-start
+     * record is appended (and made durable) before any commit of the generation.
+     */
+    public Lsn startGeneration(int newGeneration) {
+        Lsn lsn;
+        applyLock.lock();
+        try {
+            checkUsable();
+            generation = newGeneration;
+            LogEntry.GenerationStart start = new LogEntry.GenerationStart(newGeneration);
+            lsn = appendAndApply(LogEntryCodec.encode(start), start);
+        } finally {
+            applyLock.unlock();
+        }
+        return lsn;
+    }
+
+    /**
+     * Removes every record and every database, so that a snapshot can be installed (automatic initialization).
+     * The log goes first: a crash in between leaves the last checkpoint's consistent state without a log.
+     */
+    public void reset() {
+        applyLock.lock();
+        try {
+            checkUsable();
+            log.truncateAfter(Lsn.ZERO);
+            versions.beginChange();
+            for (Map.Entry<String, Integer> db : store.databases().entrySet()) {
+                store.dropDatabase(db.getValue(), db.getKey());
+            }
+            versions.publish();
+            store.setLogBase(Lsn.ZERO);
+            store.checkpoint(Lsn.ZERO);
+            appliedLsn = Lsn.ZERO;
+            bytesSinceCheckpoint = 0;
+        } catch (LogIOException e) {
+            throw failed(e);
+        } finally {
+            applyLock.unlock();
+        }
+    }
 
     /**
      * Appends a record written by the master at its LSN and applies it (a replication client). The record must
@@ -443,7 +506,9 @@ public final class Engine implements AutoCloseable {
             if (!last.isAfter(keep)) {
                 return new RollbackResult(last, keep, 0);
             }
-            if (!keep.isZero() && keep.isBefore(log.firstLsn())) {
+            Lsn first = log.firstLsn();
+            boolean logStartsAtTheBeginning = first.equals(Log.FIRST_LSN);
+            if (keep.isZero() ? !logStartsAtTheBeginning : keep.isBefore(first)) {
                 throw new IllegalArgumentException("cannot roll back to " + keep + ": the log starts at "
                         + log.firstLsn() + "; the site needs re-initialization");
             }
@@ -596,6 +661,7 @@ public final class Engine implements AutoCloseable {
     void finishInstall(Lsn lsn, int snapshotGeneration) {
         applyLock.lock();
         try {
+            store.setLogBase(lsn);
             store.checkpoint(lsn);
             appliedLsn = lsn;
             generation = Math.max(generation, snapshotGeneration);
@@ -629,6 +695,18 @@ public final class Engine implements AutoCloseable {
         } finally {
             checkpointLock.unlock();
         }
+    }
+
+    /**
+     * The LSN the first record of the log follows, when the log does not start at the beginning: the snapshot this
+     * site was initialized from. {@link Lsn#ZERO} for a log that starts at its first record ever; empty if unknown.
+     */
+    public Optional<Lsn> logBase() {
+        Lsn first = log.firstLsn();
+        if (first.equals(Log.FIRST_LSN)) {
+            return Optional.of(Lsn.ZERO);
+        }
+        return store.logBase();
     }
 
     /** The LSN the last checkpoint reflects. */

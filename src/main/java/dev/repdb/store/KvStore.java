@@ -99,6 +99,16 @@ final class KvStore implements AutoCloseable {
         }
     }
 
+    /** The snapshot LSN this site's log follows (set by an initialization), if any. */
+    Optional<Lsn> logBase() {
+        String value = meta.get("logBase");
+        return value == null ? Optional.empty() : Optional.of(Lsn.parse(value));
+    }
+
+    void setLogBase(Lsn lsn) {
+        meta.put("logBase", lsn.toString());
+    }
+
     boolean isNew() {
         return meta.get(FORMAT) == null;
     }

@@ -1,0 +1,1367 @@
+package dev.repdb.rep;
+
+import dev.repdb.CommitToken;
+import dev.repdb.NotMasterException;
+import dev.repdb.log.LogRecord;
+import dev.repdb.log.Lsn;
+import dev.repdb.store.Engine;
+import dev.repdb.store.InvalidRecordException;
+import dev.repdb.store.LogEntryCodec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The base replication API of one site ({@code rep_set_transport}, {@code rep_start},
+ * {@code rep_process_message}, {@code rep_sync}, {@code rep_stat}), as a state machine over the site's
+ * {@link Engine}.
+ *
+ * <p>Every input (a message, a start, a timer tick, a finished fsync) is one transition under one lock; the
+ * messages a transition produces are queued and handed to the {@link Transport} after the lock is released, by one
+ * sender at a time, in order. Long work is bounded: answers to requests are throttled, snapshots are sent a chunk
+ * per request.
+ *
+ * <p>Thread-safety: {@link #processMessage} is free-threaded; every method may be called from any thread.
+ * {@link #processMessage} never waits for another message.
+ */
+public final class Replication implements AutoCloseable {
+
+    private static final System.Logger LOGGER = System.getLogger(Replication.class.getName());
+
+    /** Where a client is in its synchronization with its master. */
+    enum SyncState { NONE, DELAYED, VERIFY, INIT, CATCHUP, READY, OUTDATED }
+
+    /** What {@link #awaitApplied} found. */
+    public enum AwaitResult { APPLIED, TIMEOUT, ROLLED_BACK }
+
+    /** Notifications for the application (rollbacks, failed acknowledgements). Called with no lock held. */
+    public interface Listener {
+        default void rolledBack(Lsn from, Lsn to, int transactions) {
+        }
+
+        default void permFailed(CommitToken token, int acks, int required) {
+        }
+    }
+
+    private record Outgoing(int target, byte[] control, byte[] rec, Lsn lsn, int flags) {
+    }
+
+    private record Parked(Lsn lsn, Lsn prev, byte[] payload, int flags) {
+    }
+
+    private final Engine engine;
+    private final RepConfig config;
+    private final Scheduler scheduler;
+    private final RepMeta meta;
+    private final int groupId;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition progress = lock.newCondition();
+    private final ConcurrentLinkedQueue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final List<Runnable> afterUnlock = new ArrayList<>();
+    private final Counters counters = new Counters();
+    private final AckTracker acks = new AckTracker();
+    private final java.util.TreeMap<Lsn, Parked> parked = new java.util.TreeMap<>();
+    private final java.util.Map<Integer, SnapshotSession> snapshotSessions = new java.util.HashMap<>();
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private volatile Transport transport;
+    private volatile int localId = Transport.EID_INVALID;
+    private volatile RepRole role;
+    private volatile int generation;
+    private byte[] cdata = new byte[0];
+    private volatile int masterId = Transport.EID_INVALID;
+    private byte[] masterCdata = new byte[0];
+    private SyncState sync = SyncState.NONE;
+    private boolean startupDone;
+    private Lsn masterEnd = Lsn.ZERO;
+    private long lastHeardFromMaster;
+    // request timing (gap, verify, init, master discovery): exponential back-off between min and max
+    private long lastProgressNanos;
+    private long requestWaitNanos;
+    private boolean requestSent;
+    private Lsn verifyLsn = Lsn.ZERO;
+    private SnapshotReceiver snapshotReceiver;
+    private Lsn durablePerm = Lsn.ZERO;
+    private Lsn reportedPerm = Lsn.ZERO;
+    private Lsn ackedToMaster = Lsn.ZERO;
+    private int syncEpoch;
+    private long rollbackCount;
+    private long lastHeartbeatNanos;
+    private Scheduler.Cancellable ticker;
+    private boolean closed;
+
+    /**
+     * Creates the replication layer of {@code engine}, whose home is {@code home}. If replication was ever started
+     * on this home, writes are refused from now on until this process calls {@code start(MASTER)}.
+     */
+    public Replication(Engine engine, Path home, RepConfig config, Scheduler scheduler,
+                       dev.repdb.log.Storage storage) {
+        this.engine = engine;
+        this.config = config;
+        this.scheduler = scheduler;
+        this.meta = RepMeta.load(storage, home);
+        this.groupId = config.groupId();
+        this.generation = meta.state().generation();
+        this.requestWaitNanos = config.requestMin().toNanos();
+        engine.setWritePermission(this::checkWritable);
+        engine.setReplicationHook(new Engine.ReplicationHook() {
+            @Override
+            public void appended(Lsn lsn, Lsn prev, byte[] payload) {
+                shipLive(lsn, prev, payload);
+            }
+
+            @Override
+            public CompletableFuture<Void> committed(CommitToken token) {
+                return awaitAcks(token);
+            }
+        });
+    }
+
+    // ================================================================ public API
+
+    /**
+     * Sets this site's id and the transport ({@code rep_set_transport}). The id is stored in the home the first
+     * time; opening the home with another id is refused, since a site id is never reused.
+     */
+    public void setTransport(int localEnvId, Transport transport) {
+        if (localEnvId < 0) {
+            throw new IllegalArgumentException("a site id is 0 or more, not " + localEnvId);
+        }
+        lock.lock();
+        try {
+            RepMeta.State state = meta.state();
+            if (state.siteId() != Transport.EID_INVALID && state.siteId() != localEnvId) {
+                throw new IllegalStateException("this environment belongs to site " + state.siteId()
+                        + "; it cannot be opened as site " + localEnvId + " (site ids are never reused)");
+            }
+            meta.store(new RepMeta.State(localEnvId, state.started(), state.generation(),
+                    state.electionGeneration()));
+            this.localId = localEnvId;
+            this.transport = transport;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Starts (or restarts) this site as master or client ({@code rep_start}). As a client it announces itself
+     * (NEWCLIENT with {@code cdata}) and waits for a master. As master it starts a new generation, appends a
+     * generation-start record and announces itself (NEWMASTER); outside a won election this is allowed only for a
+     * one-site group or with {@code allowAppointedMaster}. Starting as master when already master in this
+     * generation does nothing.
+     */
+    public void start(RepRole newRole, byte[] cdata) {
+        requireTransport();
+        lock.lock();
+        try {
+            this.cdata = cdata == null ? new byte[0] : cdata.clone();
+            if (newRole == RepRole.MASTER) {
+                becomeMaster();
+            } else {
+                becomeClient();
+            }
+            ensureTicker();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /**
+     * Processes one message from site {@code envId} ({@code rep_process_message}).
+     *
+     * @throws InvalidMessageException if the message is malformed or misrouted; nothing changed then
+     */
+    public RepResult processMessage(byte[] control, byte[] rec, int envId) {
+        requireTransport();
+        Message message;
+        try {
+            message = MessageCodec.decode(control, rec, envId, localId, groupId);
+            checkPayload(message);
+        } catch (InvalidMessageException e) {
+            counters.increment("msgs_invalid");
+            throw e;
+        }
+        Outcome outcome = new Outcome(envId);
+        int gen;
+        lock.lock();
+        try {
+            counters.increment("msgs_processed");
+            if (role == null || closed) {
+                outcome.add(RepStatus.IGNORE);
+            } else {
+                step(message, outcome);
+            }
+            if (message.has(Message.F_PERM) && (outcome.status() == RepStatus.PROCESSED
+                    || outcome.status() == RepStatus.STARTUPDONE || outcome.status() == RepStatus.NEWSITE)) {
+                outcome.notPerm(message.lsn());
+            }
+            gen = generation;
+        } finally {
+            unlockAndFlush();
+        }
+        return outcome.result(gen);
+    }
+
+    /** Finishes a delayed client synchronization ({@code rep_sync}): starts verifying against the master. */
+    public void sync() {
+        lock.lock();
+        try {
+            if (role == RepRole.CLIENT && sync == SyncState.DELAYED) {
+                beginSync(new Outcome(masterId));
+            } else if (role == RepRole.CLIENT && masterId == Transport.EID_INVALID) {
+                broadcast(MessageType.MASTER_REQ, 0, Lsn.ZERO, new byte[0]);
+            }
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /**
+     * Re-initializes a client now (after OUTDATED): discards its databases and log and installs the master's
+     * snapshot.
+     */
+    public void reinitialize() {
+        lock.lock();
+        try {
+            if (role != RepRole.CLIENT) {
+                throw new IllegalStateException("only a client is re-initialized");
+            }
+            startInit();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /** Registers a listener for rollbacks and failed acknowledgements. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Waits until the commit {@code token} names has been applied on this site (read-your-writes on a client).
+     * Honours interruption.
+     */
+    public AwaitResult awaitApplied(CommitToken token, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lockInterruptibly();
+        try {
+            long rollbacksAtStart = rollbackCount;
+            while (true) {
+                Lsn applied = engine.appliedLsn();
+                if (!applied.isBefore(token.lsn())) {
+                    return generationAt(token.lsn()).map(g -> g == token.generation() ? AwaitResult.APPLIED
+                            : AwaitResult.ROLLED_BACK).orElse(rollbackCount != rollbacksAtStart
+                            ? AwaitResult.ROLLED_BACK : AwaitResult.APPLIED);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return AwaitResult.TIMEOUT;
+                }
+                progress.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<Integer> generationAt(Lsn lsn) {
+        if (lsn.isZero() || lsn.isBefore(engine.firstLsn()) || engine.firstLsn().isZero()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(LogEntryCodec.generationOf(engine.readRecord(lsn).payload()));
+        } catch (IllegalArgumentException e) {
+            return Optional.of(-1);
+        }
+    }
+
+    public RepStats stats() {
+        lock.lock();
+        try {
+            Lsn waiting = parked.isEmpty() ? Lsn.ZERO : parked.firstKey();
+            long items = snapshotReceiver == null ? 0 : snapshotReceiver.items();
+            return new RepStats(role, localId, masterId, generation, meta.state().electionGeneration(),
+                    role == RepRole.MASTER ? "MASTER" : sync.name(), startupDone, engine.appliedLsn(), waiting,
+                    durablePerm, role == RepRole.MASTER ? engine.lastLsn() : masterEnd, counters.snapshot(), items,
+                    acks.ackedLsns());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public RepRole role() {
+        return role;
+    }
+
+    public int masterId() {
+        return masterId;
+    }
+
+    public int generation() {
+        return generation;
+    }
+
+    public RepConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            if (ticker != null) {
+                ticker.cancel();
+            }
+            afterUnlock.addAll(acks.failAll(new NotMasterException("replication closed", OptionalInt.empty(),
+                    null)));
+            snapshotSessions.values().forEach(SnapshotSession::close);
+            snapshotSessions.clear();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    // ================================================================ roles
+
+    private void checkWritable() {
+        if (!meta.state().started()) {
+            return; // a standalone database
+        }
+        if (role != RepRole.MASTER) {
+            int master = masterId;
+            throw new NotMasterException("this site (" + localId + ") is not the master"
+                    + (master >= 0 ? "; the master is site " + master : "; no master is known"),
+                    master >= 0 ? OptionalInt.of(master) : OptionalInt.empty(), masterCdataSnapshot());
+        }
+    }
+
+    private byte[] masterCdataSnapshot() {
+        lock.lock();
+        try {
+            return masterCdata.clone();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void becomeMaster() {
+        if (role == RepRole.MASTER && masterId == localId) {
+            broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
+            return;
+        }
+        if (config.nsites() > 1 && !config.allowAppointedMaster()) {
+            throw new IllegalStateException("start(MASTER) outside a won election needs a one-site group or "
+                    + "allowAppointedMaster(true)");
+        }
+        RepMeta.State state = meta.state();
+        int newGeneration = Math.max(state.generation() + 1, state.electionGeneration());
+        meta.store(new RepMeta.State(localId, true, newGeneration, Math.max(state.electionGeneration(),
+                newGeneration + 1)));
+        generation = newGeneration;
+        role = RepRole.MASTER;
+        masterId = localId;
+        masterCdata = cdata.clone();
+        resetClientState();
+        sync = SyncState.NONE;
+        acks.reset(newGeneration);
+        Lsn start = engine.startGeneration(newGeneration);
+        masterEnd = start;
+        counters.increment("master_changes");
+        broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
+        LOGGER.log(System.Logger.Level.INFO, "site {0} is master in generation {1}", localId, newGeneration);
+    }
+
+    private void becomeClient() {
+        RepMeta.State state = meta.state();
+        meta.store(new RepMeta.State(localId, true, state.generation(), state.electionGeneration()));
+        if (role == RepRole.MASTER) {
+            afterUnlock.addAll(acks.failAll(new NotMasterException("site " + localId + " is no longer master",
+                    OptionalInt.empty(), null)));
+            snapshotSessions.values().forEach(SnapshotSession::close);
+            snapshotSessions.clear();
+        }
+        role = RepRole.CLIENT;
+        masterId = Transport.EID_INVALID;
+        masterCdata = new byte[0];
+        resetClientState();
+        sync = SyncState.NONE;
+        broadcast(MessageType.NEWCLIENT, 0, Lsn.ZERO, cdata);
+    }
+
+    private void resetClientState() {
+        parked.clear();
+        startupDone = false;
+        verifyLsn = Lsn.ZERO;
+        snapshotReceiver = null;
+        requestSent = false;
+        requestWaitNanos = config.requestMin().toNanos();
+        lastProgressNanos = scheduler.nanoTime();
+        syncEpoch++;
+    }
+
+    private void adoptGeneration(int newGeneration) {
+        if (newGeneration <= generation) {
+            return;
+        }
+        RepMeta.State state = meta.state();
+        meta.store(new RepMeta.State(localId, state.started(), newGeneration,
+                Math.max(state.electionGeneration(), newGeneration + 1)));
+        generation = newGeneration;
+        syncEpoch++;
+    }
+
+    // ================================================================ dispatch
+
+    private static boolean isClientOnly(MessageType type) {
+        return switch (type) {
+            case LOG, LOG_MORE, BULK_LOG, VERIFY, VERIFY_FAIL, REREQUEST, SNAPSHOT, HEARTBEAT -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean passesOlderGeneration(MessageType type) {
+        return switch (type) {
+            case ALIVE_REQ, NEWCLIENT, MASTER_REQ, DUPMASTER, VOTE1 -> true;
+            default -> false;
+        };
+    }
+
+    private void step(Message m, Outcome out) {
+        // The generation filter: the first check on every message.
+        if (m.generation() < generation && !passesOlderGeneration(m.type())) {
+            counters.increment("msgs_badgen");
+            out.add(RepStatus.IGNORE);
+            return;
+        }
+        if (m.generation() > generation) {
+            if (role == RepRole.MASTER) {
+                duplicateMaster(m, out);
+                return;
+            }
+            switch (m.type()) {
+                case ALIVE, VOTE1, VOTE2 -> {
+                    adoptGeneration(m.generation());
+                    forgetMaster();
+                    if (m.type() == MessageType.ALIVE) {
+                        broadcast(MessageType.MASTER_REQ, 0, Lsn.ZERO, new byte[0]);
+                    }
+                }
+                case NEWMASTER -> {
+                    // new_master adopts the generation
+                }
+                default -> {
+                    counters.increment("msgs_badgen");
+                    out.add(RepStatus.IGNORE);
+                    if (masterId == Transport.EID_INVALID) {
+                        maybeRequest(true);
+                    }
+                    return;
+                }
+            }
+        }
+        if (role == RepRole.MASTER) {
+            stepMaster(m, out);
+        } else {
+            stepClient(m, out);
+        }
+    }
+
+    private void duplicateMaster(Message m, Outcome out) {
+        counters.increment("dupmasters");
+        if (m.type() != MessageType.DUPMASTER) {
+            broadcast(MessageType.DUPMASTER, 0, Lsn.ZERO, new byte[0]);
+        }
+        out.add(RepStatus.DUPMASTER);
+    }
+
+    private void stepMaster(Message m, Outcome out) {
+        if (isClientOnly(m.type())) {
+            duplicateMaster(m, out);
+            return;
+        }
+        switch (m.type()) {
+            case NEWMASTER, DUPMASTER -> duplicateMaster(m, out);
+            case MASTER_REQ, VOTE1, VOTE2 -> broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
+            case NEWCLIENT -> {
+                counters.increment("newsites");
+                broadcast(MessageType.NEWSITE, 0, Lsn.ZERO, m.rec());
+                broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
+                out.newSite(m.rec());
+            }
+            case NEWSITE -> {
+                counters.increment("newsites");
+                send(m.sender(), MessageType.NEWMASTER, 0, engine.lastLsn(), Lsn.ZERO, cdata, 0);
+                out.newSite(m.rec());
+            }
+            case ALIVE_REQ -> send(m.sender(), MessageType.ALIVE, 0, engine.lastLsn(), Lsn.ZERO,
+                    Payloads.int32(meta.state().electionGeneration()), 0);
+            case ALL_REQ, LOG_REQ -> serveRange(m);
+            case VERIFY_REQ -> serveVerify(m);
+            case SNAPSHOT_REQ -> serveSnapshot(m);
+            case ACK -> {
+                counters.increment("acks_received");
+                acks.ack(m.sender(), m.generation(), m.lsn(), m.has(Message.F_ELECTABLE));
+                settleAcks();
+            }
+            default -> { /* ALIVE: the generation filter did the work */ }
+        }
+    }
+
+    private void stepClient(Message m, Outcome out) {
+        switch (m.type()) {
+            case LOG, LOG_MORE -> receiveLog(m, out);
+            case BULK_LOG -> receiveBulk(m, out);
+            case HEARTBEAT -> receiveHeartbeat(m, out);
+            case NEWMASTER -> newMaster(m, out);
+            case VERIFY -> receiveVerify(m, out);
+            case VERIFY_FAIL -> receiveVerifyFail(m, out);
+            case SNAPSHOT -> receiveSnapshot(m, out);
+            case REREQUEST -> {
+                counters.increment("rerequests");
+                requestSent = false;
+                maybeRequest(true);
+            }
+            case NEWCLIENT -> {
+                counters.increment("newsites");
+                broadcast(MessageType.NEWSITE, 0, Lsn.ZERO, m.rec());
+                broadcast(MessageType.ALIVE, 0, engine.lastLsn(), Payloads.int32(meta.state().electionGeneration()));
+                if (m.sender() == masterId) {
+                    forgetMaster();
+                }
+                out.newSite(m.rec());
+            }
+            case NEWSITE -> {
+                counters.increment("newsites");
+                out.newSite(m.rec());
+            }
+            case MASTER_REQ -> {
+                if (m.generation() < generation) {
+                    send(m.sender(), MessageType.ALIVE, 0, engine.lastLsn(), Lsn.ZERO,
+                            Payloads.int32(meta.state().electionGeneration()), 0);
+                }
+            }
+            case ALIVE_REQ -> send(m.sender(), MessageType.ALIVE, 0, engine.lastLsn(), Lsn.ZERO,
+                    Payloads.int32(meta.state().electionGeneration()), 0);
+            case ALL_REQ, LOG_REQ, VERIFY_REQ -> servePeerRequest(m);
+            case VOTE1, VOTE2 -> out.add(RepStatus.HOLDELECTION);
+            default -> { /* DUPMASTER, ALIVE, ACK, SNAPSHOT_REQ: nothing for a client */ }
+        }
+    }
+
+    private void forgetMaster() {
+        if (masterId != Transport.EID_INVALID) {
+            masterId = Transport.EID_INVALID;
+            masterCdata = new byte[0];
+        }
+        sync = SyncState.NONE;
+        parked.clear();
+        snapshotReceiver = null;
+        requestSent = false;
+        syncEpoch++;
+    }
+
+    // ================================================================ master: shipping, serving, acks
+
+    /** Queues a live record for the group; called under the engine's apply lock, in LSN order. */
+    private void shipLive(Lsn lsn, Lsn prev, byte[] payload) {
+        if (role != RepRole.MASTER || transport == null) {
+            return;
+        }
+        boolean perm = payload.length > 0 && payload[0] == 1; // commit records are permanent
+        int gen = LogEntryCodec.generationOf(payload);
+        Message message = new Message(MessageType.LOG, localId, Transport.EID_BROADCAST, gen,
+                perm ? Message.F_PERM : 0, lsn, prev, payload);
+        outbox.add(new Outgoing(Transport.EID_BROADCAST, MessageCodec.encodeControl(groupId, message), payload, lsn,
+                perm ? Transport.PERMANENT : 0));
+    }
+
+    private CompletableFuture<Void> awaitAcks(CommitToken token) {
+        flushOutbox();
+        int required = config.acksRequired();
+        if (required == 0 || role != RepRole.MASTER) {
+            return CompletableFuture.completedFuture(null);
+        }
+        lock.lock();
+        try {
+            long deadline = scheduler.nanoTime() + config.ackTimeout().toNanos();
+            return acks.await(token, required, config.ackPolicy() == dev.repdb.AckPolicy.QUORUM, deadline);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void settleAcks() {
+        List<dev.repdb.InsufficientAcksException> failed = new ArrayList<>();
+        afterUnlock.addAll(acks.settle(scheduler.nanoTime(), failed));
+        for (dev.repdb.InsufficientAcksException e : failed) {
+            counters.increment("perm_failed");
+            afterUnlock.add(() -> listeners.forEach(l -> l.permFailed(e.token(), e.acks(), e.required())));
+        }
+    }
+
+    /** Serves ALL_REQ / LOG_REQ: the records after the header LSN, up to the payload's LSN (or the end). */
+    private void serveRange(Message m) {
+        counters.increment("log_requested");
+        Lsn after = m.lsn();
+        Lsn upTo = Payloads.decodeLsn(m.rec());
+        Lsn first = engine.firstLsn();
+        boolean master = role == RepRole.MASTER;
+        Optional<LogRecord> next;
+        if (first.isZero()) {
+            next = Optional.empty();
+            if (!after.equals(engine.appliedLsn())) {
+                send(m.sender(), MessageType.VERIFY_FAIL, 0, after, Lsn.ZERO, new byte[0], 0);
+                return;
+            }
+        } else if (after.isZero()) {
+            if (!first.equals(dev.repdb.log.Log.FIRST_LSN)) {
+                send(m.sender(), MessageType.VERIFY_FAIL, 0, after, Lsn.ZERO, new byte[0], 0);
+                return;
+            }
+            next = Optional.of(engine.readRecord(first));
+        } else if (after.isBefore(first)) {
+            if (engine.logBase().filter(after::equals).isPresent()) {
+                next = Optional.of(engine.readRecord(first));
+            } else {
+                send(m.sender(), MessageType.VERIFY_FAIL, 0, after, Lsn.ZERO, new byte[0], 0);
+                return;
+            }
+        } else {
+            try {
+                next = engine.nextRecord(engine.readRecord(after));
+            } catch (IllegalArgumentException e) {
+                // not a record of this log: the requester's log diverged; it will re-verify
+                counters.increment("log_request_unknown_lsn");
+                return;
+            }
+        }
+        if (next.isEmpty()) {
+            // the requester is up to date: tell it where the end is
+            send(m.sender(), MessageType.HEARTBEAT, 0, engine.lastLsn(), Lsn.ZERO, new byte[0], 0);
+            return;
+        }
+        sendRecords(m.sender(), after, next.get(), upTo, master || startupDone);
+    }
+
+    /** Sends records from {@code record} on, throttled, as single LOG messages or BULK_LOG batches. */
+    private void sendRecords(int target, Lsn prev, LogRecord record, Lsn upTo, boolean markEnd) {
+        long budget = config.throttleBytes();
+        List<Payloads.BulkRecord> batch = new ArrayList<>();
+        int batchBytes = 0;
+        Lsn previous = prev;
+        LogRecord current = record;
+        while (true) {
+            if (!upTo.isZero() && !current.lsn().isBefore(upTo)) {
+                break;
+            }
+            Optional<LogRecord> following = engine.nextRecord(current);
+            boolean atEnd = following.isEmpty();
+            int size = current.payload().length + 28;
+            if (budget - size < 0 && budget < config.throttleBytes()) {
+                flushBatch(target, batch, false);
+                counters.increment("nthrottles");
+                send(target, MessageType.LOG_MORE, Message.F_RESEND | permFlag(current), current.lsn(), previous,
+                        current.payload(), 0);
+                return;
+            }
+            budget -= size;
+            int endFlag = atEnd && markEnd ? Message.F_LOG_END : 0;
+            if (config.bulk()) {
+                if (batchBytes + size > config.bulkBytes()) {
+                    flushBatch(target, batch, false);
+                    batchBytes = 0;
+                }
+                batch.add(new Payloads.BulkRecord(current.lsn(), previous, current.payload()));
+                batchBytes += size;
+                if (atEnd) {
+                    flushBatch(target, batch, endFlag != 0);
+                }
+            } else {
+                send(target, MessageType.LOG, Message.F_RESEND | permFlag(current) | endFlag, current.lsn(),
+                        previous, current.payload(), 0);
+            }
+            if (atEnd) {
+                return;
+            }
+            previous = current.lsn();
+            current = following.get();
+        }
+        flushBatch(target, batch, false);
+    }
+
+    private static int permFlag(LogRecord record) {
+        return record.payload()[0] == 1 ? Message.F_PERM : 0;
+    }
+
+    private void flushBatch(int target, List<Payloads.BulkRecord> batch, boolean logEnd) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Payloads.BulkRecord first = batch.get(0);
+        Payloads.BulkRecord last = batch.get(batch.size() - 1);
+        int flags = Message.F_RESEND | (logEnd ? Message.F_LOG_END : 0) | (last.payload()[0] == 1 ? Message.F_PERM : 0);
+        counters.add("bulk_records", batch.size());
+        counters.increment("bulk_transfers");
+        send(target, MessageType.BULK_LOG, flags, first.lsn(), first.prev(), Payloads.bulk(batch), 0);
+        batch.clear();
+    }
+
+    private void serveVerify(Message m) {
+        Lsn lsn = m.lsn();
+        Lsn first = engine.firstLsn();
+        if (first.isZero() || lsn.isBefore(first)) {
+            if (role == RepRole.MASTER) {
+                send(m.sender(), MessageType.VERIFY_FAIL, 0, lsn, Lsn.ZERO, new byte[0], 0);
+            } else {
+                send(m.sender(), MessageType.REREQUEST, 0, lsn, Lsn.ZERO, new byte[0], 0);
+            }
+            return;
+        }
+        try {
+            LogRecord record = engine.readRecord(lsn);
+            send(m.sender(), MessageType.VERIFY, 0, lsn, Lsn.ZERO, record.payload(), 0);
+        } catch (IllegalArgumentException e) {
+            send(m.sender(), MessageType.VERIFY, Message.F_NOT_FOUND, lsn, Lsn.ZERO, new byte[0], 0);
+        }
+    }
+
+    /** A client serves a peer's request only if it knows the master, is in sync and has the data. */
+    private void servePeerRequest(Message m) {
+        counters.increment("client_svc_req");
+        boolean able = masterId != Transport.EID_INVALID && sync == SyncState.READY
+                && (m.type() != MessageType.VERIFY_REQ || !engine.firstLsn().isZero())
+                && !m.lsn().isAfter(engine.appliedLsn())
+                && (m.lsn().isZero() ? engine.firstLsn().equals(dev.repdb.log.Log.FIRST_LSN)
+                : !m.lsn().isBefore(engine.firstLsn()));
+        if (!able) {
+            counters.increment("client_svc_miss");
+            send(m.sender(), MessageType.REREQUEST, 0, m.lsn(), Lsn.ZERO, new byte[0], 0);
+            return;
+        }
+        if (m.type() == MessageType.VERIFY_REQ) {
+            serveVerify(m);
+        } else {
+            serveRange(m);
+        }
+    }
+
+    private void serveSnapshot(Message m) {
+        SnapshotSession session = snapshotSessions.get(m.sender());
+        if (m.lsn().isZero() || session == null || !session.lsn().equals(m.lsn())) {
+            if (session != null) {
+                session.close();
+            }
+            session = new SnapshotSession(engine.snapshot());
+            snapshotSessions.put(m.sender(), session);
+            counters.increment("inits_served");
+        }
+        int sequence = m.prev().file();
+        SnapshotSession.Chunk chunk = session.chunk(sequence, Payloads.decodeSnapshotResume(m.rec()),
+                config.bulkBytes());
+        send(m.sender(), MessageType.SNAPSHOT, chunk.last() ? Message.F_LAST : 0, session.lsn(),
+                new Lsn(sequence, 0), Payloads.snapshotChunk(session.generation(), chunk.items()), 0);
+        if (chunk.last()) {
+            session.close();
+            snapshotSessions.remove(m.sender());
+        }
+    }
+
+    // ================================================================ client: new master and synchronization
+
+    private void newMaster(Message m, Outcome out) {
+        lastHeardFromMaster = scheduler.nanoTime();
+        if (m.sender() == masterId && m.generation() == generation) {
+            masterEnd = Lsn.max(masterEnd, m.lsn());
+            if (sync == SyncState.CATCHUP || sync == SyncState.READY) {
+                maybeFinishStartup(out);
+                maybeRequest(false);
+            }
+            return;
+        }
+        if (m.generation() == generation && masterId != Transport.EID_INVALID) {
+            // Two sites claim to be master at one generation: evidence of a duplicate master, not a change.
+            counters.increment("dupmasters");
+            broadcast(MessageType.DUPMASTER, 0, Lsn.ZERO, new byte[0]);
+            out.add(RepStatus.IGNORE);
+            return;
+        }
+        adoptGeneration(m.generation());
+        masterId = m.sender();
+        masterCdata = m.rec().clone();
+        masterEnd = m.lsn();
+        resetClientState();
+        counters.increment("master_changes");
+        out.newMaster(masterId, masterCdata);
+        if (config.delayClient()) {
+            sync = SyncState.DELAYED;
+            return;
+        }
+        beginSync(out);
+    }
+
+    /** Chooses the sync point with the master: verify our last record, catch up from empty, or initialize. */
+    private void beginSync(Outcome out) {
+        Lsn last = engine.lastLsn();
+        Lsn applied = engine.appliedLsn();
+        if (last.isZero() && applied.isZero()) {
+            sync = SyncState.CATCHUP;
+            requestRange();
+        } else if (last.isZero()) {
+            // initialized from a snapshot and nothing since: its history cannot be verified byte for byte
+            startInit(out);
+        } else {
+            sync = SyncState.VERIFY;
+            verifyLsn = last;
+            counters.increment("verifies");
+            sendRequest(MessageType.VERIFY_REQ, verifyLsn, new byte[0], Transport.ANYWHERE);
+        }
+    }
+
+    private void receiveVerify(Message m, Outcome out) {
+        if (sync != SyncState.VERIFY || !m.lsn().equals(verifyLsn)) {
+            return;
+        }
+        progressed();
+        LogRecord mine = engine.readRecord(verifyLsn);
+        if (!m.has(Message.F_NOT_FOUND) && java.util.Arrays.equals(mine.payload(), m.rec())) {
+            Engine.RollbackResult result = engine.rollbackTo(verifyLsn);
+            afterRollback(result);
+            sync = SyncState.CATCHUP;
+            requestRange();
+            return;
+        }
+        Optional<LogRecord> previous = engine.previousRecord(verifyLsn);
+        if (previous.isPresent()) {
+            verifyLsn = previous.get().lsn();
+            counters.increment("verifies");
+            sendRequest(MessageType.VERIFY_REQ, verifyLsn, new byte[0], Transport.ANYWHERE);
+        } else if (engine.firstLsn().equals(dev.repdb.log.Log.FIRST_LSN)) {
+            // nothing in common: the whole log diverged, and before it there is nothing
+            afterRollback(engine.rollbackTo(Lsn.ZERO));
+            sync = SyncState.CATCHUP;
+            requestRange();
+        } else {
+            startInit(out);
+        }
+    }
+
+    private void afterRollback(Engine.RollbackResult result) {
+        if (result.transactions() > 0 || result.from().isAfter(result.to())) {
+            counters.increment("rollbacks");
+            counters.add("rolled_back_txns", result.transactions());
+            rollbackCount++;
+            syncEpoch++;
+            if (durablePerm.isAfter(result.to())) {
+                durablePerm = result.to();
+            }
+            if (ackedToMaster.isAfter(result.to())) {
+                ackedToMaster = result.to();
+            }
+            if (reportedPerm.isAfter(result.to())) {
+                reportedPerm = result.to();
+            }
+            progress.signalAll();
+            afterUnlock.add(() -> listeners.forEach(l -> l.rolledBack(result.from(), result.to(),
+                    result.transactions())));
+        }
+    }
+
+    private void receiveVerifyFail(Message m, Outcome out) {
+        if (m.sender() != masterId) {
+            return;
+        }
+        boolean relevant = (sync == SyncState.VERIFY && m.lsn().equals(verifyLsn))
+                || ((sync == SyncState.CATCHUP || sync == SyncState.READY) && m.lsn().equals(engine.appliedLsn()));
+        if (relevant) {
+            startInit(out);
+        }
+    }
+
+    private void startInit() {
+        startInit(null);
+    }
+
+    private void startInit(Outcome out) {
+        if (!config.autoInit()) {
+            counters.increment("outdated");
+            sync = SyncState.OUTDATED;
+            if (out != null) {
+                out.add(RepStatus.OUTDATED);
+            }
+            return;
+        }
+        counters.increment("inits");
+        engine.reset();
+        parked.clear();
+        durablePerm = Lsn.ZERO;
+        reportedPerm = Lsn.ZERO;
+        ackedToMaster = Lsn.ZERO;
+        rollbackCount++;
+        syncEpoch++;
+        sync = SyncState.INIT;
+        snapshotReceiver = new SnapshotReceiver(engine);
+        progress.signalAll();
+        requestSnapshot();
+    }
+
+    private void requestSnapshot() {
+        if (masterId == Transport.EID_INVALID) {
+            return;
+        }
+        progressedRequest();
+        send(masterId, MessageType.SNAPSHOT_REQ, 0, snapshotReceiver.lsn(), new Lsn(snapshotReceiver.nextChunk(), 0),
+                Payloads.snapshotResume(snapshotReceiver.lastItem()), 0);
+    }
+
+    private void receiveSnapshot(Message m, Outcome out) {
+        if (sync != SyncState.INIT || m.sender() != masterId || snapshotReceiver == null) {
+            return;
+        }
+        Payloads.SnapshotChunk chunk = Payloads.decodeSnapshotChunk(m.rec());
+        SnapshotReceiver.Step step = snapshotReceiver.accept(m.lsn(), m.prev().file(), chunk, m.has(Message.F_LAST));
+        counters.add("init_items", chunk.items().size());
+        switch (step) {
+            case IGNORED -> { }
+            case RESTART -> {
+                engine.reset();
+                snapshotReceiver = new SnapshotReceiver(engine);
+                requestSnapshot();
+            }
+            case MORE -> {
+                progressed();
+                requestSnapshot();
+            }
+            case DONE -> {
+                progressed();
+                snapshotReceiver = null;
+                durablePerm = engine.appliedLsn();
+                sync = SyncState.CATCHUP;
+                progress.signalAll();
+                requestRange();
+            }
+        }
+    }
+
+    // ================================================================ client: applying the log
+
+    private void receiveLog(Message m, Outcome out) {
+        if (!acceptingLog(m)) {
+            return;
+        }
+        if (m.sender() == masterId) {
+            lastHeardFromMaster = scheduler.nanoTime();
+        }
+        applyOrPark(m.lsn(), m.prev(), m.rec(), m.flags(), out);
+        if (m.type() == MessageType.LOG_MORE) {
+            requestSent = false;
+            requestRange();
+        }
+        afterLog(out);
+    }
+
+    private void receiveBulk(Message m, Outcome out) {
+        if (!acceptingLog(m)) {
+            return;
+        }
+        if (m.sender() == masterId) {
+            lastHeardFromMaster = scheduler.nanoTime();
+        }
+        List<Payloads.BulkRecord> records = Payloads.decodeBulk(m.rec());
+        for (int i = 0; i < records.size(); i++) {
+            Payloads.BulkRecord r = records.get(i);
+            boolean last = i == records.size() - 1;
+            int flags = (m.flags() & Message.F_RESEND) | (r.payload()[0] == 1 ? Message.F_PERM : 0)
+                    | (last ? m.flags() & Message.F_LOG_END : 0);
+            applyOrPark(r.lsn(), r.prev(), r.payload(), flags, out);
+        }
+        afterLog(out);
+    }
+
+    private boolean acceptingLog(Message m) {
+        return masterId != Transport.EID_INVALID && (sync == SyncState.CATCHUP || sync == SyncState.READY);
+    }
+
+    private void afterLog(Outcome out) {
+        reportDurable(out);
+        if (!parked.isEmpty()) {
+            maybeRequest(false);
+        }
+    }
+
+    private void receiveHeartbeat(Message m, Outcome out) {
+        if (m.sender() != masterId) {
+            return;
+        }
+        lastHeardFromMaster = scheduler.nanoTime();
+        masterEnd = Lsn.max(masterEnd, m.lsn());
+        if (sync == SyncState.CATCHUP || sync == SyncState.READY) {
+            maybeFinishStartup(out);
+            reportDurable(out);
+            maybeRequest(false);
+        }
+    }
+
+    private void maybeFinishStartup(Outcome out) {
+        if (sync == SyncState.CATCHUP && parked.isEmpty() && !engine.appliedLsn().isBefore(masterEnd)) {
+            finishStartup(out);
+        }
+    }
+
+    private void finishStartup(Outcome out) {
+        if (!startupDone) {
+            startupDone = true;
+            sync = SyncState.READY;
+            out.startupDone();
+        }
+    }
+
+    private void applyOrPark(Lsn lsn, Lsn prev, byte[] payload, int flags, Outcome out) {
+        boolean perm = (flags & Message.F_PERM) != 0;
+        Lsn applied = engine.appliedLsn();
+        if (!lsn.isAfter(applied)) {
+            counters.increment("log_duplicated");
+            if (perm) {
+                if (!durablePerm.isBefore(lsn)) {
+                    out.isPerm(durablePerm);
+                } else {
+                    out.notPerm(lsn);
+                }
+            }
+            if ((flags & Message.F_LOG_END) != 0 && sync == SyncState.CATCHUP && parked.isEmpty()) {
+                finishStartup(out);
+            }
+            return;
+        }
+        if (prev.equals(applied)) {
+            if (!applyNow(lsn, payload, perm, out)) {
+                return;
+            }
+            boolean live = (flags & Message.F_RESEND) == 0;
+            drainParked(out);
+            if (sync == SyncState.CATCHUP && parked.isEmpty()
+                    && (live || (flags & Message.F_LOG_END) != 0 || !engine.appliedLsn().isBefore(masterEnd))) {
+                finishStartup(out);
+            }
+            return;
+        }
+        if (prev.isAfter(applied)) {
+            if (parked.putIfAbsent(lsn, new Parked(lsn, prev, payload, flags)) == null) {
+                counters.increment("log_queued");
+                counters.max("log_queued_max", parked.size());
+                if (parked.size() == 1) {
+                    lastProgressNanos = scheduler.nanoTime(); // a new gap starts its own clock
+                }
+            }
+            if (perm) {
+                out.notPerm(lsn);
+            }
+            return;
+        }
+        // prev < applied < lsn: this record follows a history our log does not have; verify again
+        LOGGER.log(System.Logger.Level.WARNING, "site {0}: record {1} follows {2}, but our log ends at {3}; "
+                + "re-verifying against the master", localId, lsn, prev, applied);
+        counters.increment("log_diverged");
+        parked.clear();
+        sync = SyncState.VERIFY;
+        verifyLsn = engine.lastLsn().isZero() ? applied : engine.lastLsn();
+        startupDone = false;
+        if (engine.lastLsn().isZero()) {
+            startInit(out);
+        } else {
+            sendRequest(MessageType.VERIFY_REQ, verifyLsn, new byte[0], Transport.ANYWHERE);
+        }
+    }
+
+    private boolean applyNow(Lsn lsn, byte[] payload, boolean perm, Outcome out) {
+        try {
+            engine.applyReplicated(lsn, payload);
+        } catch (InvalidRecordException | IllegalStateException e) {
+            counters.increment("log_rejected");
+            LOGGER.log(System.Logger.Level.WARNING, "site {0}: could not apply record {1}: {2}", localId, lsn,
+                    e.getMessage());
+            return false;
+        }
+        counters.increment("log_records_applied");
+        progressed();
+        progress.signalAll();
+        if (perm) {
+            makeDurable(lsn, out);
+        }
+        return true;
+    }
+
+    private void drainParked(Outcome out) {
+        while (!parked.isEmpty()) {
+            Parked first = parked.firstEntry().getValue();
+            Lsn applied = engine.appliedLsn();
+            if (!first.lsn().isAfter(applied)) {
+                parked.pollFirstEntry();
+                continue;
+            }
+            if (!first.prev().equals(applied)) {
+                return;
+            }
+            parked.pollFirstEntry();
+            if (!applyNow(first.lsn(), first.payload(), (first.flags() & Message.F_PERM) != 0, out)) {
+                return;
+            }
+        }
+    }
+
+    /** Makes an applied permanent record durable to this site's durability; acknowledges it when it is. */
+    private void makeDurable(Lsn lsn, Outcome out) {
+        switch (config.durability()) {
+            case SYNC -> {
+                int epoch = syncEpoch;
+                engine.syncLog(lsn).whenComplete((done, error) -> {
+                    if (error == null) {
+                        onDurable(lsn, epoch);
+                    }
+                });
+                if (durablePerm.isBefore(lsn)) {
+                    out.notPerm(lsn);
+                }
+            }
+            case WRITE_NO_SYNC -> {
+                engine.writeOutLog(lsn);
+                durablePerm = Lsn.max(durablePerm, lsn);
+            }
+            default -> durablePerm = Lsn.max(durablePerm, lsn);
+        }
+    }
+
+    /** An fsync finished (on the scheduler's thread): acknowledge, unless the log was cut since. */
+    private void onDurable(Lsn lsn, int epoch) {
+        lock.lock();
+        try {
+            if (epoch == syncEpoch && !closed) {
+                durablePerm = Lsn.max(durablePerm, lsn);
+                maybeAck();
+            }
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /** Reports newly durable permanent records as ISPERM and acknowledges them to the master. */
+    private void reportDurable(Outcome out) {
+        if (durablePerm.isAfter(reportedPerm)) {
+            out.isPerm(durablePerm);
+            reportedPerm = durablePerm;
+        }
+        maybeAck();
+    }
+
+    private void maybeAck() {
+        if (masterId != Transport.EID_INVALID && durablePerm.isAfter(ackedToMaster)
+                && (sync == SyncState.CATCHUP || sync == SyncState.READY)) {
+            ackedToMaster = durablePerm;
+            counters.increment("acks_sent");
+            send(masterId, MessageType.ACK, config.priority() > 0 ? Message.F_ELECTABLE : 0, durablePerm, Lsn.ZERO,
+                    new byte[0], 0);
+        }
+    }
+
+    // ================================================================ client: requests and timers
+
+    private void progressed() {
+        lastProgressNanos = scheduler.nanoTime();
+        requestWaitNanos = config.requestMin().toNanos();
+        requestSent = false;
+    }
+
+    private void progressedRequest() {
+        lastProgressNanos = scheduler.nanoTime();
+    }
+
+    /** Asks for the records after our last one: up to the first parked record, or all. */
+    private void requestRange() {
+        Lsn applied = engine.appliedLsn();
+        if (parked.isEmpty()) {
+            sendRequest(MessageType.ALL_REQ, applied, new byte[0], requestSent ? Transport.REREQUEST
+                    : Transport.ANYWHERE);
+        } else {
+            sendRequest(MessageType.LOG_REQ, applied, Payloads.lsn(parked.firstKey()),
+                    requestSent ? Transport.REREQUEST : Transport.ANYWHERE);
+        }
+        requestSent = true;
+    }
+
+    private void sendRequest(MessageType type, Lsn lsn, byte[] rec, int transportFlags) {
+        if (masterId == Transport.EID_INVALID) {
+            return;
+        }
+        counters.increment("log_requests_sent");
+        progressedRequest();
+        send(masterId, type, 0, lsn, Lsn.ZERO, rec, transportFlags);
+    }
+
+    /**
+     * Re-sends what this client is waiting for, if the back-off allows (or {@code force}): the master discovery,
+     * the verify, the snapshot chunk, or the missing records.
+     */
+    private void maybeRequest(boolean force) {
+        if (role != RepRole.CLIENT) {
+            return;
+        }
+        long now = scheduler.nanoTime();
+        boolean due = force || now - lastProgressNanos >= requestWaitNanos;
+        if (!due) {
+            return;
+        }
+        boolean waiting = masterId == Transport.EID_INVALID || sync == SyncState.VERIFY || sync == SyncState.INIT
+                || ((sync == SyncState.CATCHUP || sync == SyncState.READY)
+                && (!parked.isEmpty() || engine.appliedLsn().isBefore(masterEnd)));
+        if (!waiting) {
+            return;
+        }
+        lastProgressNanos = now;
+        requestWaitNanos = Math.min(requestWaitNanos * 2, config.requestMax().toNanos());
+        if (masterId == Transport.EID_INVALID) {
+            broadcast(MessageType.MASTER_REQ, 0, Lsn.ZERO, new byte[0]);
+            return;
+        }
+        switch (sync) {
+            case VERIFY -> sendRequest(MessageType.VERIFY_REQ, verifyLsn, new byte[0], Transport.REREQUEST);
+            case INIT -> requestSnapshot();
+            case CATCHUP, READY -> requestRange();
+            default -> { }
+        }
+    }
+
+    // ================================================================ timers
+
+    private void ensureTicker() {
+        if (ticker == null && !closed) {
+            scheduleTick();
+        }
+    }
+
+    private long tickNanos() {
+        return Math.max(config.requestMin().toNanos() / 2, TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    private void scheduleTick() {
+        ticker = scheduler.schedule(this::tick, tickNanos());
+    }
+
+    /** The periodic transition: heartbeats, re-requests, acknowledgement timeouts. */
+    void tick() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            long now = scheduler.nanoTime();
+            if (role == RepRole.MASTER) {
+                if (now - lastHeartbeatNanos >= config.heartbeatInterval().toNanos()) {
+                    lastHeartbeatNanos = now;
+                    counters.increment("heartbeats_sent");
+                    broadcast(MessageType.HEARTBEAT, 0, engine.lastLsn(), new byte[0]);
+                }
+                settleAcks();
+            } else if (role == RepRole.CLIENT) {
+                maybeRequest(false);
+            }
+            scheduleTick();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    // ================================================================ sending
+
+    private void broadcast(MessageType type, int flags, Lsn lsn, byte[] rec) {
+        send(Transport.EID_BROADCAST, type, flags, lsn, Lsn.ZERO, rec, 0);
+    }
+
+    private void send(int target, MessageType type, int flags, Lsn lsn, Lsn prev, byte[] rec, int transportFlags) {
+        if (transport == null || localId < 0) {
+            return;
+        }
+        Message message = new Message(type, localId, target, generation, flags, lsn, prev, rec);
+        outbox.add(new Outgoing(target, MessageCodec.encodeControl(groupId, message), rec, lsn, transportFlags));
+    }
+
+    /** Releases the lock, then hands queued messages to the transport and runs deferred completions. */
+    private void unlockAndFlush() {
+        List<Runnable> deferred = afterUnlock.isEmpty() ? List.of() : new ArrayList<>(afterUnlock);
+        afterUnlock.clear();
+        lock.unlock();
+        flushOutbox();
+        for (Runnable r : deferred) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOGGER.log(System.Logger.Level.WARNING, "a replication listener failed", e);
+            }
+        }
+    }
+
+    /** One sender at a time hands queued messages over, in queue order (so live records go in LSN order). */
+    private void flushOutbox() {
+        while (!outbox.isEmpty() && sendLock.tryLock()) {
+            try {
+                Outgoing next;
+                while ((next = outbox.poll()) != null) {
+                    try {
+                        transport.send(next.target(), next.control(), next.rec(), next.lsn(), next.flags());
+                        counters.increment("msgs_sent");
+                    } catch (RuntimeException e) { // TransportException included: counted, the protocol repairs the loss
+                        counters.increment("msgs_send_failures");
+                    }
+                }
+            } finally {
+                sendLock.unlock();
+            }
+        }
+    }
+
+    private void requireTransport() {
+        if (transport == null) {
+            throw new IllegalStateException("call setTransport before starting replication");
+        }
+    }
+
+    // ================================================================ payload checks (before any state changes)
+
+    private static void checkPayload(Message m) {
+        switch (m.type()) {
+            case LOG, LOG_MORE -> {
+                checkRecord(m.rec());
+                if (!m.lsn().isAfter(m.prev())) {
+                    throw new InvalidMessageException("log record " + m.lsn() + " does not follow " + m.prev());
+                }
+            }
+            case VERIFY -> {
+                if (!m.has(Message.F_NOT_FOUND)) {
+                    checkRecord(m.rec());
+                }
+            }
+            case BULK_LOG -> Payloads.decodeBulk(m.rec()).forEach(r -> checkRecord(r.payload()));
+            case LOG_REQ, ALL_REQ -> Payloads.decodeLsn(m.rec());
+            case SNAPSHOT -> Payloads.decodeSnapshotChunk(m.rec());
+            case SNAPSHOT_REQ -> Payloads.decodeSnapshotResume(m.rec());
+            case ALIVE -> Payloads.decodeInt32(m.rec());
+            default -> { }
+        }
+    }
+
+    private static void checkRecord(byte[] payload) {
+        try {
+            LogEntryCodec.decode(payload);
+        } catch (InvalidRecordException e) {
+            throw new InvalidMessageException("log record payload: " + e.getMessage());
+        }
+    }
+}

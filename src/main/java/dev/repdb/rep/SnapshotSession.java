@@ -1,0 +1,54 @@
+package dev.repdb.rep;
+
+import dev.repdb.log.Lsn;
+import dev.repdb.store.StoreSnapshot;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * A master's side of one client's automatic initialization: one consistent snapshot, served a chunk per request.
+ * Each request names where to resume (the last item the client installed), so a lost or repeated chunk is simply
+ * asked for again; the master keeps no per-chunk state.
+ */
+final class SnapshotSession {
+
+    /** One chunk of items; {@code last} when the snapshot is complete with it. */
+    record Chunk(List<StoreSnapshot.Item> items, boolean last) {
+    }
+
+    private final StoreSnapshot snapshot;
+
+    SnapshotSession(StoreSnapshot snapshot) {
+        this.snapshot = snapshot;
+    }
+
+    Lsn lsn() {
+        return snapshot.lsn();
+    }
+
+    int generation() {
+        return snapshot.generation();
+    }
+
+    /** The items after {@code resumeAfter} (null: from the start), up to about {@code maxBytes}. */
+    Chunk chunk(int sequence, StoreSnapshot.Item resumeAfter, int maxBytes) {
+        Iterator<StoreSnapshot.Item> items = snapshot.itemsAfter(resumeAfter);
+        List<StoreSnapshot.Item> chunk = new ArrayList<>();
+        int bytes = 8;
+        while (items.hasNext()) {
+            StoreSnapshot.Item item = items.next();
+            int size = Payloads.itemSize(item);
+            if (!chunk.isEmpty() && bytes + size > maxBytes) {
+                return new Chunk(chunk, false);
+            }
+            chunk.add(item);
+            bytes += size;
+        }
+        return new Chunk(chunk, true);
+    }
+
+    void close() {
+        snapshot.close();
+    }
+}
