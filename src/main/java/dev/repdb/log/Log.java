@@ -41,6 +41,11 @@ public final class Log implements AutoCloseable {
     /** The LSN of the very first record of a log that was never truncated at its start. */
     public static final Lsn FIRST_LSN = new Lsn(1, SegmentHeader.SIZE);
     private static final Lsn EMPTY_START = FIRST_LSN;
+    /**
+     * The largest record length believed when reading: the format's bound, not the configured write limit, so
+     * lowering maxRecordSize never turns durable records into "torn" ones.
+     */
+    private static final int READ_LIMIT = 1 << 30;
 
     private final Storage storage;
     private final Path dir;
@@ -122,6 +127,11 @@ public final class Log implements AutoCloseable {
             }
         }
         current = segments.isEmpty() ? null : segments.lastEntry().getValue();
+        if (current != null) {
+            // A process crash can leave written-but-unsynced bytes in the OS cache; they are durable only once
+            // forced. (Closed segments were forced when the next one started.)
+            current.file.force();
+        }
         durable = endLsn();
     }
 
@@ -171,7 +181,7 @@ public final class Log implements AutoCloseable {
     }
 
     private void scan(Segment segment, long size, boolean last, Lsn mustBeValidThrough) throws IOException {
-        FrameReader reader = new FrameReader(segment.file, segment.number, config.maxRecordSize(), 1 << 20);
+        FrameReader reader = new FrameReader(segment.file, segment.number, READ_LIMIT, 1 << 20);
         long offset = segment.firstOffset;
         while (offset < size) {
             FrameReader.Result result = reader.read(offset, size);
@@ -358,7 +368,14 @@ public final class Log implements AutoCloseable {
             waiters.add(new SyncWaiter(lsn, done));
             if (!syncRunning) {
                 syncRunning = true;
-                syncExecutor.execute(this::runSyncs);
+                try {
+                    syncExecutor.execute(this::runSyncs);
+                } catch (RuntimeException rejected) {
+                    syncRunning = false;
+                    syncIdle.signalAll();
+                    throw fail("the sync executor refused the fsync task",
+                            new IOException("executor rejected the fsync task: " + rejected, rejected));
+                }
             }
             return done;
         } finally {
@@ -405,13 +422,28 @@ public final class Log implements AutoCloseable {
                 }
                 return;
             }
+            List<CompletableFuture<Void>> done;
             lock.lock();
             try {
-                markDurable(target);
+                done = advanceDurable(target);
             } finally {
                 lock.unlock();
             }
+            // wake the committers outside the lock, so the next round's write is not held up by them
+            done.forEach(f -> f.complete(null));
         }
+    }
+
+    /** Moves the durable mark; returns the sync requests it satisfies, to be completed outside the lock. */
+    private List<CompletableFuture<Void>> advanceDurable(Lsn end) {
+        if (end.isAfter(durable)) {
+            durable = end;
+        }
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        while (!waiters.isEmpty() && durable.isAfter(waiters.peek().lsn())) {
+            done.add(waiters.poll().done());
+        }
+        return done;
     }
 
     private void markDurable(Lsn end) {
@@ -543,10 +575,10 @@ public final class Log implements AutoCloseable {
             end = segmentEnd(segment);
         }
         try {
-            FrameReader reader = new FrameReader(segment.file, segment.number, config.maxRecordSize(), 4096);
+            FrameReader reader = new FrameReader(segment.file, segment.number, READ_LIMIT, 4096);
             int length = reader.trailerBefore(end, end);
             long start = end - RecordFrame.frameLength(length);
-            if (length <= 0 || length > config.maxRecordSize() || start < segment.firstOffset) {
+            if (length <= 0 || length > READ_LIMIT || start < segment.firstOffset) {
                 throw new LogCorruptedException(segment.name(), end - 4, "impossible record length " + length
                         + " in the trailer");
             }
@@ -581,8 +613,7 @@ public final class Log implements AutoCloseable {
         try {
             checkUsable();
             Segment segment = segments.get(number);
-            if (segment != null && segment == current && offset + RecordFrame.HEADER > current.written
-                    && current.written < current.end) {
+            if (segment != null && segment == current && current.written < current.end) {
                 drainWriteBuffer();
             }
             return segment;
@@ -591,10 +622,11 @@ public final class Log implements AutoCloseable {
         }
     }
 
+    /** Where the readable bytes of {@code segment} end: everything handed to the OS. */
     private long segmentEnd(Segment segment) {
         lock.lock();
         try {
-            return segment.end;
+            return segment.written;
         } finally {
             lock.unlock();
         }
@@ -602,11 +634,13 @@ public final class Log implements AutoCloseable {
 
     private LogRecord readFrame(Segment segment, long offset) {
         try {
-            int readAhead = 64 * 1024;
-            FrameReader reader = new FrameReader(segment.file, segment.number, config.maxRecordSize(), readAhead);
+            FrameReader reader = new FrameReader(segment.file, segment.number, READ_LIMIT, 64 * 1024);
             FrameReader.Result result = reader.read(offset, segmentEnd(segment));
             if (result.record() == null) {
-                throw new LogCorruptedException(segment.name(), offset, result.problem());
+                // Every record was verified when the log was opened or written since; a frame that does not
+                // verify here means the caller's LSN is not the start of a record.
+                throw new IllegalArgumentException("no record starts at " + segment.number + "/" + offset + " ("
+                        + result.problem() + ")");
             }
             return result.record();
         } catch (IOException e) {
@@ -626,11 +660,12 @@ public final class Log implements AutoCloseable {
             awaitSyncIdle();
             checkUsable();
             if (keep.isZero()) {
-                for (Segment segment : segments.values()) {
+                // highest first: a crash in between leaves a contiguous prefix, never a gap
+                for (Segment segment : new ArrayList<>(segments.descendingMap().values())) {
                     segment.closeQuietly();
                     storage.delete(segment.path);
+                    segments.remove(segment.number);
                 }
-                segments.clear();
                 current = null;
                 writeBuffer.clear();
                 lastLsn = Lsn.ZERO;
@@ -638,7 +673,8 @@ public final class Log implements AutoCloseable {
             } else {
                 LogRecord kept = read(keep);
                 drainWriteBuffer();
-                for (Segment segment : new ArrayList<>(segments.tailMap(keep.file(), false).values())) {
+                for (Segment segment : new ArrayList<>(segments.tailMap(keep.file(), false).descendingMap()
+                        .values())) {
                     segment.closeQuietly();
                     storage.delete(segment.path);
                     segments.remove(segment.number);
@@ -676,6 +712,7 @@ public final class Log implements AutoCloseable {
     public int removeSegmentsBefore(Lsn lsn) {
         lock.lock();
         try {
+            awaitSyncIdle();
             checkUsable();
             int removed = 0;
             NavigableMap<Integer, Segment> before = segments.headMap(lsn.file(), false);

@@ -118,6 +118,13 @@ public final class Engine implements AutoCloseable {
     // ---------------------------------------------------------------- recovery
 
     private void recover() {
+        if (store.isInstalling()) {
+            LOGGER.log(System.Logger.Level.WARNING, "{0}: an initialization from a snapshot was interrupted; "
+                    + "discarding its partial state (the site will be initialized again)", home);
+            wipe();
+            appliedLsn = Lsn.ZERO;
+            return;
+        }
         Lsn checkpoint = store.checkpointLsn();
         if (!log.isEmpty() && log.lastLsn().isBefore(checkpoint)) {
             throw new StoreFormatException("the store's checkpoint (" + checkpoint + ") is past the end of the log ("
@@ -279,6 +286,7 @@ public final class Engine implements AutoCloseable {
         writePermission.run();
         Lsn lsn;
         int recordGeneration;
+        boolean checkpointDue;
         applyLock.lock();
         try {
             checkUsable();
@@ -299,11 +307,14 @@ public final class Engine implements AutoCloseable {
             recordGeneration = generation;
             LogEntry.Commit commit = new LogEntry.Commit(recordGeneration, ops);
             lsn = appendAndApply(LogEntryCodec.encode(commit), commit);
+            checkpointDue = checkpointDue();
         } finally {
             applyLock.unlock();
         }
         CommitToken token = new CommitToken(recordGeneration, lsn);
-        maybeScheduleCheckpoint();
+        if (checkpointDue) {
+            scheduleCheckpoint();
+        }
         CompletableFuture<Void> durable = awaitDurable(lsn, durability);
         CompletableFuture<Void> acknowledged = replicationHook.committed(token);
         return durable.thenCombine(acknowledged, (a, b) -> token);
@@ -385,20 +396,20 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Removes every record and every database, so that a snapshot can be installed (automatic initialization).
-     * The log goes first: a crash in between leaves the last checkpoint's consistent state without a log.
+     * A durable "installing" flag is checkpointed first; recovery that finds it finishes the wipe, and only a
+     * finished snapshot install clears it.
      */
     public void reset() {
         applyLock.lock();
         try {
             checkUsable();
-            log.truncateAfter(Lsn.ZERO);
+            // The durable "installing" flag comes first: from here a crash makes recovery finish the wipe.
+            store.setInstalling(true);
+            log.force();
+            store.checkpoint(appliedLsn);
             versions.beginChange();
-            for (Map.Entry<String, Integer> db : store.databases().entrySet()) {
-                store.dropDatabase(db.getValue(), db.getKey());
-            }
+            wipe();
             versions.publish();
-            store.setLogBase(Lsn.ZERO);
-            store.checkpoint(Lsn.ZERO);
             appliedLsn = Lsn.ZERO;
             bytesSinceCheckpoint = 0;
         } catch (LogIOException e) {
@@ -406,6 +417,16 @@ public final class Engine implements AutoCloseable {
         } finally {
             applyLock.unlock();
         }
+    }
+
+    /** Removes the log and every database, leaving the installing flag set and checkpointed. */
+    private void wipe() {
+        log.truncateAfter(Lsn.ZERO);
+        for (Map.Entry<String, Integer> db : store.databases().entrySet()) {
+            store.dropDatabase(db.getValue(), db.getKey());
+        }
+        store.setLogBase(Lsn.ZERO);
+        store.checkpoint(Lsn.ZERO);
     }
 
     /**
@@ -425,6 +446,13 @@ public final class Engine implements AutoCloseable {
                         throw new InvalidRecordException("record at " + lsn + " changes database id "
                                 + op.databaseId() + ", which does not exist here");
                     }
+                }
+            } else if (entry instanceof LogEntry.CreateDatabase create) {
+                Optional<Integer> byName = store.databaseId(create.name());
+                boolean idTaken = store.data(create.databaseId()) != null;
+                if (byName.isPresent() || idTaken || create.databaseId() <= 0) {
+                    throw new InvalidRecordException("record at " + lsn + " creates database '" + create.name()
+                            + "' with id " + create.databaseId() + ", which conflicts with an existing database");
                 }
             }
             try {
@@ -504,6 +532,10 @@ public final class Engine implements AutoCloseable {
             checkUsable();
             Lsn last = log.lastLsn();
             if (!last.isAfter(keep)) {
+                // nothing to undo; a marker left by a rollback that crashed after its truncation is now done
+                if (options.storage().exists(markerPath())) {
+                    deleteRollbackMarker();
+                }
                 return new RollbackResult(last, keep, 0);
             }
             Lsn first = log.firstLsn();
@@ -512,22 +544,35 @@ public final class Engine implements AutoCloseable {
                 throw new IllegalArgumentException("cannot roll back to " + keep + ": the log starts at "
                         + log.firstLsn() + "; the site needs re-initialization");
             }
+            if (!keep.isZero()) {
+                log.read(keep); // throws IllegalArgumentException unless a record starts there: checked before any change
+            }
             writeRollbackMarker(keep);
-            int transactions = undoAfter(keep);
-            log.force();
-            store.checkpoint(keep);
-            bytesSinceCheckpoint = 0;
-            log.truncateAfter(keep);
-            appliedLsn = keep;
-            deleteRollbackMarker();
-            LOGGER.log(System.Logger.Level.INFO, "rolled back from {0} to {1}: {2} transactions undone", last, keep,
-                    transactions);
-            return new RollbackResult(last, keep, transactions);
+            try {
+                int transactions = undoAfter(keep);
+                log.force();
+                store.checkpoint(keep);
+                bytesSinceCheckpoint = 0;
+                log.truncateAfter(keep);
+                appliedLsn = keep;
+                generation = keep.isZero() ? generation : Math.max(0, generationOfLastRecord());
+                deleteRollbackMarker();
+                LOGGER.log(System.Logger.Level.INFO, "rolled back from {0} to {1}: {2} transactions undone", last,
+                        keep, transactions);
+                return new RollbackResult(last, keep, transactions);
+            } catch (RuntimeException e) {
+                // half done: the marker makes recovery finish it; nothing more may happen here until then
+                throw failed(e);
+            }
         } catch (LogIOException e) {
             throw failed(e);
         } finally {
             applyLock.unlock();
         }
+    }
+
+    private int generationOfLastRecord() {
+        return log.isEmpty() ? generation : LogEntryCodec.generationOf(log.read(log.lastLsn()).payload());
     }
 
     /** Undoes every record after {@code keep}, newest first, as one change set; returns the commits undone. */
@@ -627,6 +672,8 @@ public final class Engine implements AutoCloseable {
             if (!log.isEmpty() || !store.databases().isEmpty()) {
                 throw new IllegalStateException("a snapshot is installed only into an empty environment");
             }
+            // until finish, a checkpoint (of memory pressure, or at close) persists the flag with the partial state
+            store.setInstalling(true);
             return new SnapshotInstaller(this);
         } finally {
             applyLock.unlock();
@@ -653,15 +700,18 @@ public final class Engine implements AutoCloseable {
             versions.recordPrevious(new DbKey(id, key), store.get(id, key));
             store.write(id, key, value);
             versions.publish();
+            bytesSinceCheckpoint += key.length + value.length;
         } finally {
             applyLock.unlock();
         }
+        maybeScheduleCheckpoint();
     }
 
     void finishInstall(Lsn lsn, int snapshotGeneration) {
         applyLock.lock();
         try {
             store.setLogBase(lsn);
+            store.setInstalling(false);
             store.checkpoint(lsn);
             appliedLsn = lsn;
             generation = Math.max(generation, snapshotGeneration);
@@ -680,18 +730,25 @@ public final class Engine implements AutoCloseable {
     public void checkpoint() {
         checkpointLock.lock();
         try {
+            checkUsable();
+            // Most of the log is made durable before commits are held up; under the lock only the records
+            // appended meanwhile still need an fsync.
+            log.force();
             applyLock.lock();
             try {
                 checkUsable();
                 Lsn at = appliedLsn;
-                log.force();
-                store.checkpoint(at);
+                if (!log.durableEnd().isAfter(at) && !log.isEmpty() && !at.isBefore(log.firstLsn())) {
+                    log.force();
+                }
+                store.commit(at);
                 bytesSinceCheckpoint = 0;
-            } catch (LogIOException e) {
-                throw failed(e);
             } finally {
                 applyLock.unlock();
             }
+            store.sync();
+        } catch (LogIOException e) {
+            throw failed(e);
         } finally {
             checkpointLock.unlock();
         }
@@ -723,28 +780,46 @@ public final class Engine implements AutoCloseable {
         return log.removeSegmentsBefore(limit);
     }
 
+    /** Whether a background checkpoint is due; the apply lock is held. */
+    private boolean checkpointDue() {
+        return bytesSinceCheckpoint >= options.checkpointBytes()
+                || store.unsavedMemory() >= options.checkpointMemoryBytes();
+    }
+
     private void maybeScheduleCheckpoint() {
         boolean due;
         applyLock.lock();
         try {
-            due = bytesSinceCheckpoint >= options.checkpointBytes()
-                    || store.unsavedMemory() >= options.checkpointMemoryBytes();
+            due = checkpointDue();
         } finally {
             applyLock.unlock();
         }
-        if (due && !closed && checkpointScheduled.compareAndSet(false, true)) {
-            Executor executor = options.executor();
-            executor.execute(() -> {
+        if (due) {
+            scheduleCheckpoint();
+        }
+    }
+
+    private void scheduleCheckpoint() {
+        if (closed || !checkpointScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            options.executor().execute(() -> {
                 try {
                     if (!closed && failure == null) {
                         checkpoint();
                     }
                 } catch (RuntimeException e) {
-                    LOGGER.log(System.Logger.Level.ERROR, "background checkpoint failed", e);
+                    if (!closed) {
+                        LOGGER.log(System.Logger.Level.ERROR, "background checkpoint failed", e);
+                    }
                 } finally {
                     checkpointScheduled.set(false);
                 }
             });
+        } catch (RuntimeException rejected) {
+            checkpointScheduled.set(false);
+            LOGGER.log(System.Logger.Level.WARNING, "the executor refused a background checkpoint", rejected);
         }
     }
 

@@ -173,10 +173,36 @@ final class KvStore implements AutoCloseable {
 
     /** Persists the current state as reflecting every record up to {@code lsn}, in one MVStore commit. */
     void checkpoint(Lsn lsn) {
+        commit(lsn);
+        sync();
+    }
+
+    /**
+     * Writes the current state, as reflecting every record up to {@code lsn}, to the file (one MVStore commit).
+     * The caller holds the apply lock, so the state is exactly that; {@link #sync()} may follow without it.
+     */
+    void commit(Lsn lsn) {
         meta.put(FORMAT, FORMAT_VERSION);
         meta.put(CHECKPOINT_LSN, lsn.toString());
         mv.commit();
+    }
+
+    /** Makes the last commit durable. */
+    void sync() {
         mv.sync();
+    }
+
+    /** Whether an initialization (wipe, then snapshot install) was started and not finished. */
+    boolean isInstalling() {
+        return "true".equals(meta.get("installing"));
+    }
+
+    void setInstalling(boolean installing) {
+        if (installing) {
+            meta.put("installing", "true");
+        } else {
+            meta.remove("installing");
+        }
     }
 
     /** Bytes of changes held in memory since the last checkpoint (an estimate). */
