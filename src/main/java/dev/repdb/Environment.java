@@ -1,7 +1,11 @@
 package dev.repdb;
 
+import dev.repdb.rep.ExecutorScheduler;
+import dev.repdb.rep.Replication;
+import dev.repdb.rep.Scheduler;
 import dev.repdb.store.Engine;
 import dev.repdb.store.EngineOptions;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,14 +26,16 @@ public final class Environment implements AutoCloseable {
     private final EnvironmentConfig config;
     private final HomeDirectory directory;
     private final Engine engine;
+    private final Replication replication;
     private final ScheduledExecutorService ownedExecutor;
 
     private Environment(Path home, EnvironmentConfig config, HomeDirectory directory, Engine engine,
-                        ScheduledExecutorService ownedExecutor) {
+                        Replication replication, ScheduledExecutorService ownedExecutor) {
         this.home = home;
         this.config = config;
         this.directory = directory;
         this.engine = engine;
+        this.replication = replication;
         this.ownedExecutor = ownedExecutor;
     }
 
@@ -44,15 +50,27 @@ public final class Environment implements AutoCloseable {
         HomeDirectory directory = HomeDirectory.openOrCreate(home, config.storage());
         ScheduledExecutorService owned = null;
         try {
+            Scheduler scheduler = config.scheduler();
             ScheduledExecutorService executor = config.executor();
-            if (executor == null) {
+            if (executor == null && scheduler == null) {
                 owned = newExecutor(home);
                 executor = owned;
             }
+            if (scheduler == null) {
+                scheduler = new ExecutorScheduler(executor);
+            }
             Engine engine = Engine.open(new EngineOptions(home, config.storage(),
-                    home.resolve("store.mv").toString(), config.logConfig(), executor, config.checkpointBytes(),
-                    config.checkpointMemoryBytes(), config.cacheMegabytes()));
-            return new Environment(home, config, directory, engine, owned);
+                    config.storage().storeLocation(home.resolve("store.mv")), config.logConfig(),
+                    scheduler::execute, config.checkpointBytes(), config.checkpointMemoryBytes(),
+                    config.cacheMegabytes()));
+            Replication replication;
+            try {
+                replication = new Replication(engine, home, config.replication(), scheduler, config.storage());
+            } catch (RuntimeException e) {
+                engine.close();
+                throw e;
+            }
+            return new Environment(home, config, directory, engine, replication, owned);
         } catch (RuntimeException e) {
             if (owned != null) {
                 owned.shutdownNow();
@@ -115,6 +133,19 @@ public final class Environment implements AutoCloseable {
         engine.checkpoint();
     }
 
+    /** The base replication API of this site ({@code rep_set_transport}, {@code rep_start}, ...). */
+    public Replication replication() {
+        return replication;
+    }
+
+    /**
+     * Waits until the commit {@code token} names is applied on this site (read-your-writes on a client): APPLIED,
+     * TIMEOUT, or ROLLED_BACK if that commit was rolled back here. Honours interruption.
+     */
+    public Replication.AwaitResult awaitApplied(CommitToken token, Duration timeout) throws InterruptedException {
+        return replication.awaitApplied(token, timeout);
+    }
+
     /** The engine under this environment, for the replication layer and tests; not an application API. */
     public Engine engine() {
         return engine;
@@ -132,6 +163,7 @@ public final class Environment implements AutoCloseable {
 
     private void close(boolean checkpoint) {
         try {
+            replication.close();
             if (checkpoint) {
                 engine.close();
             } else {

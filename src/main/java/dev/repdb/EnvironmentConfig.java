@@ -3,6 +3,9 @@ package dev.repdb;
 import dev.repdb.log.FileStorage;
 import dev.repdb.log.LogConfig;
 import dev.repdb.log.Storage;
+import dev.repdb.rep.RepConfig;
+import dev.repdb.rep.Scheduler;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -19,6 +22,8 @@ public final class EnvironmentConfig {
     private final int cacheMegabytes;
     private final ScheduledExecutorService executor;
     private final Storage storage;
+    private final Scheduler scheduler;
+    private final RepConfig replication;
 
     private EnvironmentConfig(Builder b) {
         this.durability = b.durability;
@@ -29,6 +34,20 @@ public final class EnvironmentConfig {
         this.cacheMegabytes = b.cacheMegabytes;
         this.executor = b.executor;
         this.storage = b.storage;
+        this.scheduler = b.scheduler;
+        this.replication = new RepConfig(b.groupName, b.nsites, b.priority, b.ackPolicy, b.ackTimeout, b.durability,
+                b.allowAppointedMaster, b.heartbeatInterval, b.requestMin, b.requestMax, b.autoInit, b.delayClient,
+                b.bulk, b.bulkBytes, b.bulkLinger, b.throttleBytes);
+    }
+
+    /** The replication knobs. */
+    public RepConfig replication() {
+        return replication;
+    }
+
+    /** The clock and scheduler replication uses, or null for one on {@link #executor()}. */
+    public Scheduler scheduler() {
+        return scheduler;
     }
 
     public static Builder builder() {
@@ -84,8 +103,123 @@ public final class EnvironmentConfig {
         private int cacheMegabytes = 16;
         private ScheduledExecutorService executor;
         private Storage storage = FileStorage.INSTANCE;
+        private Scheduler scheduler;
+        private String groupName = "repdb";
+        private int nsites = 3;
+        private int priority = 100;
+        private AckPolicy ackPolicy = AckPolicy.QUORUM;
+        private Duration ackTimeout = Duration.ofSeconds(1);
+        private boolean allowAppointedMaster;
+        private Duration heartbeatInterval = Duration.ofMillis(500);
+        private Duration requestMin = Duration.ofMillis(40);
+        private Duration requestMax = Duration.ofMillis(1280);
+        private boolean autoInit = true;
+        private boolean delayClient;
+        private boolean bulk;
+        private int bulkBytes = 64 * 1024;
+        private Duration bulkLinger = Duration.ofMillis(1);
+        private int throttleBytes = 1 << 20;
 
         private Builder() {
+        }
+
+        /** The replication group's name (default "repdb"); its hash is checked on every message. */
+        public Builder groupName(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("groupName must not be blank");
+            }
+            this.groupName = name;
+            return this;
+        }
+
+        /** The number of sites in the group, the same on every site (default 3, at least 1). */
+        public Builder nsites(int nsites) {
+            this.nsites = (int) atLeast("nsites", nsites, 1);
+            return this;
+        }
+
+        /** Election priority (default 100); 0 means this site never becomes master. */
+        public Builder priority(int priority) {
+            this.priority = (int) atLeast("priority", priority, 0);
+            return this;
+        }
+
+        /** Acknowledgements a master's commit waits for: NONE, ONE, QUORUM (default), ALL. */
+        public Builder ackPolicy(AckPolicy policy) {
+            this.ackPolicy = Objects.requireNonNull(policy, "ackPolicy");
+            return this;
+        }
+
+        /** How long a commit waits for its acknowledgements (default 1 s, at least 1 ms). */
+        public Builder ackTimeout(Duration timeout) {
+            this.ackTimeout = positive("ackTimeout", timeout);
+            return this;
+        }
+
+        /** Allow start(MASTER) outside a won election in a group of more than one site (default false). */
+        public Builder allowAppointedMaster(boolean allow) {
+            this.allowAppointedMaster = allow;
+            return this;
+        }
+
+        /** How often a master sends a heartbeat with its last LSN (default 500 ms). */
+        public Builder heartbeatInterval(Duration interval) {
+            this.heartbeatInterval = positive("heartbeatInterval", interval);
+            return this;
+        }
+
+        /** Re-request back-off for missing records: first wait and cap (defaults 40 ms and 1.28 s). */
+        public Builder requestBackoff(Duration min, Duration max) {
+            positive("requestBackoff min", min);
+            positive("requestBackoff max", max);
+            if (max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("requestBackoff max (" + max + ") must be at least min (" + min
+                        + ")");
+            }
+            this.requestMin = min;
+            this.requestMax = max;
+            return this;
+        }
+
+        /** Re-initialize a client from the master's snapshot when its log cannot be used (default true). */
+        public Builder autoInit(boolean autoInit) {
+            this.autoInit = autoInit;
+            return this;
+        }
+
+        /** After a master change, wait for {@code replication().sync()} before synchronizing (default false). */
+        public Builder delayClient(boolean delay) {
+            this.delayClient = delay;
+            return this;
+        }
+
+        /** Batch records into BULK_LOG messages of at most {@code maxBytes} (default off, 64 KiB). */
+        public Builder bulk(boolean bulk, int maxBytes) {
+            if (maxBytes < 1024 || maxBytes > (16 << 20)) {
+                throw new IllegalArgumentException("bulk maxBytes must be between 1 KiB and 16 MiB, not " + maxBytes);
+            }
+            this.bulk = bulk;
+            this.bulkBytes = maxBytes;
+            return this;
+        }
+
+        /** The most bytes sent in answer to one request before the client must ask again (default 1 MiB). */
+        public Builder throttleBytes(int bytes) {
+            this.throttleBytes = (int) atLeast("throttleBytes", bytes, 1024);
+            return this;
+        }
+
+        /** The clock and scheduler for replication's timers (a simulation passes a virtual one). */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        private static Duration positive(String knob, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(knob + " must be a positive duration, not " + value);
+            }
+            return value;
         }
 
         /** Default durability of commits: SYNC (default), WRITE_NO_SYNC or NO_SYNC. */

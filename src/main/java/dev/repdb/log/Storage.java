@@ -29,4 +29,12 @@ public interface Storage {
     void writeAtomically(Path path, byte[] content) throws IOException;
 
     byte[] readAll(Path path) throws IOException;
+
+    /**
+     * Where the store (H2 MVStore) file for {@code path} lives: the path itself on a real file system; a simulated
+     * disk returns an H2 file-system URL (for example {@code memFS:}).
+     */
+    default String storeLocation(Path path) {
+        return path.toString();
+    }
 }
