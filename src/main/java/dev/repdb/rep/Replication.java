@@ -1123,11 +1123,12 @@ public final class Replication implements AutoCloseable {
         switch (config.durability()) {
             case SYNC -> {
                 int epoch = syncEpoch;
-                engine.syncLog(lsn).whenComplete((done, error) -> {
+                // always completed on the scheduler, never inline under this lock
+                engine.syncLog(lsn).whenCompleteAsync((done, error) -> {
                     if (error == null) {
                         onDurable(lsn, epoch);
                     }
-                });
+                }, scheduler::execute);
                 if (durablePerm.isBefore(lsn)) {
                     out.notPerm(lsn);
                 }

@@ -1,0 +1,166 @@
+package dev.repdb.rep;
+
+import dev.repdb.Environment;
+import dev.repdb.EnvironmentConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * A replication group of real environments in one JVM, joined by an in-memory network that the test drives:
+ * messages queue up until {@link #deliverAll()} hands them to {@code processMessage}, and a filter can drop them.
+ * Timers (re-requests, heartbeats, fsyncs) run on each environment's own threads, in real time.
+ */
+final class TestGroup implements AutoCloseable {
+
+    record Envelope(int from, int to, byte[] control, byte[] rec, int flags) {
+        MessageType type() {
+            return MessageType.of(((control[16] & 0xff) << 8) | (control[17] & 0xff));
+        }
+    }
+
+    /** One site: its environment and every result its processMessage returned. */
+    final class Site {
+        final int id;
+        final Path home;
+        Environment env;
+        final List<RepResult> results = new ArrayList<>();
+
+        Site(int id, Path home) {
+            this.id = id;
+            this.home = home;
+        }
+
+        Replication rep() {
+            return env.replication();
+        }
+
+        boolean saw(RepStatus status) {
+            synchronized (TestGroup.this) {
+                return results.stream().anyMatch(r -> r.status() == status);
+            }
+        }
+
+        boolean sawStartupDone() {
+            synchronized (TestGroup.this) {
+                return results.stream().anyMatch(RepResult::startupDone);
+            }
+        }
+
+        void open() {
+            EnvironmentConfig.Builder builder = EnvironmentConfig.builder().nsites(sites.size() == 0 ? size : size)
+                    .allowAppointedMaster(true).ackTimeout(Duration.ofSeconds(2))
+                    .requestBackoff(Duration.ofMillis(10), Duration.ofMillis(80))
+                    .heartbeatInterval(Duration.ofMillis(50));
+            tweak.accept(builder);
+            env = Environment.open(home, builder.build());
+            env.replication().setTransport(id, (envId, control, rec, lsn, flags) -> enqueue(id, envId, control, rec,
+                    flags));
+        }
+    }
+
+    private final int size;
+    private final Consumer<EnvironmentConfig.Builder> tweak;
+    final List<Site> sites = new ArrayList<>();
+    private final Deque<Envelope> network = new ArrayDeque<>();
+    private Predicate<Envelope> drop = e -> false;
+    final List<Throwable> invalid = new ArrayList<>();
+
+    TestGroup(Path dir, int size, Consumer<EnvironmentConfig.Builder> tweak) {
+        this.size = size;
+        this.tweak = tweak;
+        for (int i = 0; i < size; i++) {
+            sites.add(new Site(i + 1, dir.resolve("site" + (i + 1))));
+        }
+        sites.forEach(Site::open);
+    }
+
+    Site site(int id) {
+        return sites.get(id - 1);
+    }
+
+    synchronized void dropWhere(Predicate<Envelope> filter) {
+        this.drop = filter;
+    }
+
+    private synchronized void enqueue(int from, int to, byte[] control, byte[] rec, int flags) {
+        if (to == Transport.EID_BROADCAST) {
+            for (Site s : sites) {
+                if (s.id != from) {
+                    network.add(new Envelope(from, s.id, control.clone(), rec.clone(), flags));
+                }
+            }
+        } else {
+            network.add(new Envelope(from, to, control.clone(), rec.clone(), flags));
+        }
+    }
+
+    private synchronized Envelope next() {
+        while (true) {
+            Envelope e = network.poll();
+            if (e == null || !drop.test(e)) {
+                return e;
+            }
+        }
+    }
+
+    /** Delivers every queued message, including those produced meanwhile; returns how many. */
+    int deliverAll() {
+        int count = 0;
+        Envelope e;
+        while ((e = next()) != null) {
+            Site target = site(e.to());
+            if (target.env == null) {
+                continue; // a crashed site
+            }
+            try {
+                RepResult result = target.rep().processMessage(e.control(), e.rec(), e.from());
+                synchronized (this) {
+                    target.results.add(result);
+                }
+            } catch (InvalidMessageException ex) {
+                synchronized (this) {
+                    invalid.add(ex);
+                }
+            }
+            count++;
+        }
+        return count;
+    }
+
+    /** Delivers messages until {@code condition} holds, or fails after {@code timeout}. */
+    void deliverUntil(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            deliverAll();
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            LockSupport.parkNanos(1_000_000); // let the sites' timers and fsyncs run
+        }
+    }
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        for (Site s : sites) {
+            if (s.env != null) {
+                s.env.close();
+            }
+        }
+    }
+}
