@@ -235,7 +235,7 @@ public final class Replication implements AutoCloseable {
             if (role != RepRole.CLIENT) {
                 throw new IllegalStateException("only a client is re-initialized");
             }
-            startInit();
+            beginInit();
         } finally {
             unlockAndFlush();
         }
@@ -887,19 +887,18 @@ public final class Replication implements AutoCloseable {
         }
     }
 
-    private void startInit() {
-        startInit(null);
-    }
-
+    /** The client cannot sync from the log: initialize from a snapshot, or report OUTDATED if that is off. */
     private void startInit(Outcome out) {
         if (!config.autoInit()) {
             counters.increment("outdated");
             sync = SyncState.OUTDATED;
-            if (out != null) {
-                out.add(RepStatus.OUTDATED);
-            }
+            out.add(RepStatus.OUTDATED);
             return;
         }
+        beginInit();
+    }
+
+    private void beginInit() {
         counters.increment("inits");
         engine.reset();
         parked.clear();
