@@ -31,7 +31,12 @@ final class HomeDirectory implements AutoCloseable {
         this.lock = lock;
     }
 
-    static HomeDirectory openOrCreate(Path home, Storage storage) {
+    /**
+     * Checks or creates the home. Its own files (repdb.env, the lock) are always on the real file system, whatever
+     * storage the log uses, since the lock must be a real one.
+     */
+    static HomeDirectory openOrCreate(Path home, Storage ignored) {
+        Storage storage = dev.repdb.log.FileStorage.INSTANCE;
         Path envFile = home.resolve(ENV_FILE);
         boolean create;
         if (Files.exists(home) && !Files.isDirectory(home)) {

@@ -60,7 +60,10 @@ public final class Log implements AutoCloseable {
     private Segment current;
     private Lsn lastLsn = Lsn.ZERO;
     private Lsn durable;
+    /** A group-commit loop is queued or running on the executor. */
     private boolean syncRunning;
+    /** That loop is inside an fsync, outside the lock, on a file it captured. */
+    private boolean forcing;
     private boolean closed;
     private volatile Throwable failure;
 
@@ -404,6 +407,7 @@ public final class Log implements AutoCloseable {
                 }
                 file = current.file;
                 target = new Lsn(current.number, current.written);
+                forcing = true;
             } finally {
                 lock.unlock();
             }
@@ -416,6 +420,7 @@ public final class Log implements AutoCloseable {
                 } catch (LogIOException expected) {
                     // recorded as the log's failure; the waiters learn it below
                 } finally {
+                    forcing = false;
                     syncRunning = false;
                     syncIdle.signalAll();
                     lock.unlock();
@@ -425,6 +430,8 @@ public final class Log implements AutoCloseable {
             List<CompletableFuture<Void>> done;
             lock.lock();
             try {
+                forcing = false;
+                syncIdle.signalAll();
                 done = advanceDurable(target);
             } finally {
                 lock.unlock();
@@ -779,9 +786,35 @@ public final class Log implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits while the group-commit loop is inside an fsync of a file it captured (so that file is not closed or
+     * cut under it). A loop that is only queued is no obstacle: it re-reads the state when it runs. (In a
+     * single-threaded simulation nothing is ever inside an fsync here.)
+     */
     private void awaitSyncIdle() {
-        while (syncRunning) {
+        while (forcing) {
             syncIdle.awaitUninterruptibly();
+        }
+    }
+
+    /**
+     * Closes every segment without writing or waiting, as a process that dies would: whatever is still in the
+     * write buffer is lost. For tests and the simulation.
+     */
+    public void abandon() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            writeBuffer.clear();
+            closeSegments();
+            while (!waiters.isEmpty()) {
+                waiters.poll().done().completeExceptionally(new IllegalStateException("the log was abandoned"));
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

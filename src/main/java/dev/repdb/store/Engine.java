@@ -271,7 +271,9 @@ public final class Engine implements AutoCloseable {
             applyLock.unlock();
         }
         replicationHook.committed(new CommitToken(generation, lsn));
-        awaitDurable(lsn, durability).join();
+        // Not waited for: a commit into the new database waits for an fsync that covers this earlier record too.
+        // (Waiting here would block a single-threaded simulation on its own executor.)
+        awaitDurable(lsn, durability == Durability.SYNC ? Durability.WRITE_NO_SYNC : durability);
     }
 
     /**
@@ -891,7 +893,11 @@ public final class Engine implements AutoCloseable {
             closed = true;
             checkpointLock.lock();
             try {
-                log.close();
+                if (finalCheckpoint) {
+                    log.close();
+                } else {
+                    log.abandon();
+                }
                 store.close();
             } finally {
                 checkpointLock.unlock();
