@@ -117,7 +117,7 @@ public final class EnvironmentConfig {
         private boolean delayClient;
         private boolean bulk;
         private int bulkBytes = 64 * 1024;
-        private Duration bulkLinger = Duration.ofMillis(1);
+        private Duration bulkLinger = Duration.ZERO;
         private int throttleBytes = 1 << 20;
 
         private Builder() {
@@ -200,6 +200,18 @@ public final class EnvironmentConfig {
             }
             this.bulk = bulk;
             this.bulkBytes = maxBytes;
+            return this;
+        }
+
+        /**
+         * How long a bulk batch waits for more records after its first (default 0: until the batch's flush task
+         * runs, which gathers the records of the commits made meanwhile).
+         */
+        public Builder bulkLinger(Duration linger) {
+            if (linger == null || linger.isNegative()) {
+                throw new IllegalArgumentException("bulkLinger must be zero or positive, not " + linger);
+            }
+            this.bulkLinger = linger;
             return this;
         }
 

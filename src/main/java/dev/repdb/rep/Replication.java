@@ -72,6 +72,7 @@ public final class Replication implements AutoCloseable {
     private final java.util.TreeMap<Lsn, Parked> parked = new java.util.TreeMap<>();
     private final java.util.Map<Integer, SnapshotSession> snapshotSessions = new java.util.HashMap<>();
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final LiveBatch liveBatch;
 
     private volatile Transport transport;
     private volatile int localId = Transport.EID_INVALID;
@@ -112,6 +113,8 @@ public final class Replication implements AutoCloseable {
         this.groupId = config.groupId();
         this.generation = meta.state().generation();
         this.requestWaitNanos = config.requestMin().toNanos();
+        this.liveBatch = new LiveBatch(config.bulkBytes(), config.bulkLinger().toNanos(), scheduler,
+                this::shipBatch, this::flushOutbox);
         engine.setWritePermission(this::checkWritable);
         engine.setReplicationHook(new Engine.ReplicationHook() {
             @Override
@@ -579,10 +582,27 @@ public final class Replication implements AutoCloseable {
         }
         boolean perm = payload.length > 0 && payload[0] == 1; // commit records are permanent
         int gen = LogEntryCodec.generationOf(payload);
+        if (config.bulk()) {
+            liveBatch.add(gen, new Payloads.BulkRecord(lsn, prev, payload), perm);
+            return;
+        }
         Message message = new Message(MessageType.LOG, localId, Transport.EID_BROADCAST, gen,
                 perm ? Message.F_PERM : 0, lsn, prev, payload);
         outbox.add(new Outgoing(Transport.EID_BROADCAST, MessageCodec.encodeControl(groupId, message), payload, lsn,
                 perm ? Transport.PERMANENT : 0));
+    }
+
+    /** Queues a BULK_LOG of live records for the group (called by the live batch, in LSN order). */
+    private void shipBatch(int gen, List<Payloads.BulkRecord> records, boolean perm) {
+        Payloads.BulkRecord first = records.get(0);
+        Payloads.BulkRecord last = records.get(records.size() - 1);
+        byte[] rec = Payloads.bulk(records);
+        Message message = new Message(MessageType.BULK_LOG, localId, Transport.EID_BROADCAST, gen,
+                perm ? Message.F_PERM : 0, first.lsn(), first.prev(), rec);
+        counters.add("bulk_records", records.size());
+        counters.increment("bulk_transfers");
+        outbox.add(new Outgoing(Transport.EID_BROADCAST, MessageCodec.encodeControl(groupId, message), rec,
+                last.lsn(), perm ? Transport.PERMANENT : 0));
     }
 
     private CompletableFuture<Void> awaitAcks(CommitToken token) {
@@ -609,41 +629,45 @@ public final class Replication implements AutoCloseable {
         }
     }
 
-    /** Serves ALL_REQ / LOG_REQ: the records after the header LSN, up to the payload's LSN (or the end). */
+    /**
+     * Serves ALL_REQ / LOG_REQ: the records after the header LSN, up to the payload's LSN (or the end). A client
+     * serving a peer answers REREQUEST whenever it cannot give everything the master would.
+     */
     private void serveRange(Message m) {
         counters.increment("log_requested");
+        boolean master = role == RepRole.MASTER;
         Lsn after = m.lsn();
         Lsn upTo = Payloads.decodeLsn(m.rec());
         Lsn first = engine.firstLsn();
-        boolean master = role == RepRole.MASTER;
         Optional<LogRecord> next;
+        boolean known;
         if (first.isZero()) {
             next = Optional.empty();
-            if (!after.equals(engine.appliedLsn())) {
-                send(m.sender(), MessageType.VERIFY_FAIL, 0, after, Lsn.ZERO, new byte[0], 0);
-                return;
-            }
+            known = after.equals(engine.appliedLsn());
         } else if (after.isZero()) {
-            if (!first.equals(dev.repdb.log.Log.FIRST_LSN)) {
-                send(m.sender(), MessageType.VERIFY_FAIL, 0, after, Lsn.ZERO, new byte[0], 0);
-                return;
-            }
-            next = Optional.of(engine.readRecord(first));
+            known = first.equals(dev.repdb.log.Log.FIRST_LSN);
+            next = known ? Optional.of(engine.readRecord(first)) : Optional.empty();
         } else if (after.isBefore(first)) {
-            if (engine.logBase().filter(after::equals).isPresent()) {
-                next = Optional.of(engine.readRecord(first));
-            } else {
-                send(m.sender(), MessageType.VERIFY_FAIL, 0, after, Lsn.ZERO, new byte[0], 0);
-                return;
-            }
+            known = engine.logBase().filter(after::equals).isPresent();
+            next = known ? Optional.of(engine.readRecord(first)) : Optional.empty();
         } else {
             try {
                 next = engine.nextRecord(engine.readRecord(after));
+                known = true;
             } catch (IllegalArgumentException e) {
-                // not a record of this log: the requester's log diverged; it will re-verify
+                // not a record of this log: the requester's log diverged; it will verify again
                 counters.increment("log_request_unknown_lsn");
                 return;
             }
+        }
+        if (!master && (!known || next.isEmpty())) {
+            counters.increment("client_svc_miss");
+            send(m.sender(), MessageType.REREQUEST, 0, after, Lsn.ZERO, new byte[0], 0);
+            return;
+        }
+        if (!known) {
+            send(m.sender(), MessageType.VERIFY_FAIL, 0, after, Lsn.ZERO, new byte[0], 0);
+            return;
         }
         if (next.isEmpty()) {
             // the requester is up to date: tell it where the end is
@@ -738,11 +762,10 @@ public final class Replication implements AutoCloseable {
     /** A client serves a peer's request only if it knows the master, is in sync and has the data. */
     private void servePeerRequest(Message m) {
         counters.increment("client_svc_req");
-        boolean able = masterId != Transport.EID_INVALID && sync == SyncState.READY
-                && (m.type() != MessageType.VERIFY_REQ || !engine.firstLsn().isZero())
-                && !m.lsn().isAfter(engine.appliedLsn())
-                && (m.lsn().isZero() ? engine.firstLsn().equals(dev.repdb.log.Log.FIRST_LSN)
-                : !m.lsn().isBefore(engine.firstLsn()));
+        boolean inSync = masterId != Transport.EID_INVALID && sync == SyncState.READY;
+        Lsn applied = engine.appliedLsn();
+        boolean able = inSync && (m.type() == MessageType.VERIFY_REQ ? !m.lsn().isAfter(applied)
+                : m.lsn().isBefore(applied));
         if (!able) {
             counters.increment("client_svc_miss");
             send(m.sender(), MessageType.REREQUEST, 0, m.lsn(), Lsn.ZERO, new byte[0], 0);

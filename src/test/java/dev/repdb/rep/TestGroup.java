@@ -72,6 +72,7 @@ final class TestGroup implements AutoCloseable {
     final List<Site> sites = new ArrayList<>();
     private final Deque<Envelope> network = new ArrayDeque<>();
     private Predicate<Envelope> drop = e -> false;
+    private java.util.function.ToIntFunction<Envelope> route = Envelope::to;
     final List<Throwable> invalid = new ArrayList<>();
 
     TestGroup(Path dir, int size, Consumer<EnvironmentConfig.Builder> tweak) {
@@ -91,6 +92,11 @@ final class TestGroup implements AutoCloseable {
         this.drop = filter;
     }
 
+    /** Chooses where a directed message goes (the application's routing of ANYWHERE requests to a peer). */
+    synchronized void routeWith(java.util.function.ToIntFunction<Envelope> router) {
+        this.route = router;
+    }
+
     private synchronized void enqueue(int from, int to, byte[] control, byte[] rec, int flags) {
         if (to == Transport.EID_BROADCAST) {
             for (Site s : sites) {
@@ -99,8 +105,20 @@ final class TestGroup implements AutoCloseable {
                 }
             }
         } else {
-            network.add(new Envelope(from, to, control.clone(), rec.clone(), flags));
+            Envelope e = new Envelope(from, to, control.clone(), rec.clone(), flags);
+            int target = route.applyAsInt(e);
+            // the control names the intended destination; a rerouted request is re-addressed by its header,
+            // so the peer receives a message addressed to the master: rebuild the control for the new target
+            network.add(target == to ? e : readdress(e, target));
         }
+    }
+
+    private static Envelope readdress(Envelope e, int target) {
+        Message m = MessageCodec.decode(e.control(), e.rec(), e.from(), e.to(), MessageCodec.groupId("repdb"));
+        Message moved = new Message(m.type(), m.sender(), target, m.generation(), m.flags(), m.lsn(), m.prev(),
+                m.rec());
+        return new Envelope(e.from(), target, MessageCodec.encodeControl(MessageCodec.groupId("repdb"), moved),
+                e.rec(), e.flags());
     }
 
     private synchronized Envelope next() {
