@@ -21,7 +21,7 @@ import org.apache.activemq.artemis.logs.AuditLogger;
  * A real ActiveMQ Artemis broker in the test JVM: one acceptor on 127.0.0.1 at a free port chosen at start,
  * persistence, security and JMX off, audit loggers off. It can be stopped and started again on the same port.
  */
-final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedBroker implements AutoCloseable {
     /** Strong references, so java.util.logging keeps the levels set here. */
     private static final List<Logger> LOGGER_LEVELS = List.of(
             level("org.apache.activemq.audit", Level.OFF), // the audit loggers: base, resource, message
@@ -48,12 +48,12 @@ final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** A broker with default (auto-creating) address settings. */
-    EmbeddedBroker(Path dir) throws Exception {
+    public EmbeddedBroker(Path dir) throws Exception {
         this(new ConfigurationImpl(), dir);
     }
 
     /** A broker with {@code configuration}, its acceptors replaced by one on 127.0.0.1 at a free port. */
-    EmbeddedBroker(Configuration configuration, Path dir) throws Exception {
+    public EmbeddedBroker(Configuration configuration, Path dir) throws Exception {
         if (LOGGER_LEVELS.isEmpty() || AuditLogger.isAnyLoggingEnabled()) {
             throw new IllegalStateException("Artemis audit loggers must be off in tests");
         }
@@ -79,7 +79,7 @@ final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    synchronized void start() throws Exception {
+    public synchronized void start() throws Exception {
         if (broker != null) {
             throw new IllegalStateException("already running");
         }
@@ -88,14 +88,14 @@ final class EmbeddedBroker implements AutoCloseable {
         broker = b;
     }
 
-    synchronized void stop() throws Exception {
+    public synchronized void stop() throws Exception {
         if (broker != null) {
             broker.stop();
             broker = null;
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -104,7 +104,7 @@ final class EmbeddedBroker implements AutoCloseable {
      * repdb classes reconnect themselves). Give each site its own: Artemis serializes connection attempts per factory
      * object, so sites sharing one would wait for each other's failed attempts while the broker is down.
      */
-    ConnectionFactory connectionFactory() {
+    public ConnectionFactory connectionFactory() {
         return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port
                 + "?callTimeout=5000&callFailoverTimeout=5000&reconnectAttempts=0&initialConnectAttempts=1&retryInterval=100");
     }
