@@ -37,7 +37,7 @@ public final class EnvironmentConfig {
         this.scheduler = b.scheduler;
         this.replication = new RepConfig(b.groupName, b.nsites, b.priority, b.ackPolicy, b.ackTimeout, b.durability,
                 b.allowAppointedMaster, b.heartbeatInterval, b.requestMin, b.requestMax, b.autoInit, b.delayClient,
-                b.bulk, b.bulkBytes, b.bulkLinger, b.throttleBytes);
+                b.bulk, b.bulkBytes, b.bulkLinger, b.throttleBytes, b.maxMessageBytes);
     }
 
     /** The replication knobs. */
@@ -119,6 +119,7 @@ public final class EnvironmentConfig {
         private int bulkBytes = 64 * 1024;
         private Duration bulkLinger = Duration.ZERO;
         private int throttleBytes = 1 << 20;
+        private int maxMessageBytes = 60 * 1024;
 
         private Builder() {
         }
@@ -218,6 +219,19 @@ public final class EnvironmentConfig {
         /** The most bytes sent in answer to one request before the client must ask again (default 1 MiB). */
         public Builder throttleBytes(int bytes) {
             this.throttleBytes = (int) atLeast("throttleBytes", bytes, 1024);
+            return this;
+        }
+
+        /**
+         * The largest record part one replication message carries (default 60 KiB, so that with its header a JMS
+         * message stays under Artemis's 100 KiB large-message threshold; 1 KiB to 64 MiB). Larger records, bulk
+         * batches and snapshot items travel as fragments that the receiver reassembles.
+         */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 1024 || bytes > (64 << 20)) {
+                throw new IllegalArgumentException("maxMessageBytes must be between 1 KiB and 64 MiB, not " + bytes);
+            }
+            this.maxMessageBytes = bytes;
             return this;
         }
 

@@ -31,7 +31,12 @@ public enum MessageType {
     /** A client asks the master for a snapshot (automatic initialization). */
     SNAPSHOT_REQ(42),
     /** A chunk of the master's snapshot. */
-    SNAPSHOT(43);
+    SNAPSHOT(43),
+    /**
+     * A piece of a message whose {@code rec} is larger than the transport's message limit (a big commit record, a
+     * snapshot item); the receiver reassembles the pieces and then processes the whole message.
+     */
+    FRAGMENT(44);
 
     private final int code;
 

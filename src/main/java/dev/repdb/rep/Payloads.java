@@ -174,6 +174,44 @@ final class Payloads {
         }
     }
 
+    /**
+     * One piece of a fragmented message: the whole message's type and flags, its {@code rec}'s total length and
+     * CRC32C (which identify it and check the reassembly), this piece's offset, and the bytes.
+     */
+    record Fragment(MessageType type, int flags, int totalLength, int wholeCrc, int offset, byte[] bytes) {
+    }
+
+    static final int FRAGMENT_HEADER = 16;
+
+    static byte[] fragment(Fragment f) {
+        return ByteBuffer.allocate(FRAGMENT_HEADER + f.bytes().length).putShort((short) f.type().code())
+                .putShort((short) f.flags()).putInt(f.totalLength()).putInt(f.wholeCrc()).putInt(f.offset())
+                .put(f.bytes()).array();
+    }
+
+    static Fragment decodeFragment(byte[] rec) {
+        if (rec.length < FRAGMENT_HEADER + 1) {
+            throw new InvalidMessageException("a fragment of " + rec.length + " bytes is too short");
+        }
+        ByteBuffer in = ByteBuffer.wrap(rec);
+        MessageType type = MessageType.of(Short.toUnsignedInt(in.getShort()));
+        int flags = Short.toUnsignedInt(in.getShort());
+        int total = in.getInt();
+        int crc = in.getInt();
+        int offset = in.getInt();
+        int length = rec.length - FRAGMENT_HEADER;
+        if (type == null || type == MessageType.FRAGMENT || (flags & ~Message.KNOWN_FLAGS) != 0) {
+            throw new InvalidMessageException("a fragment of an impossible message type or flags");
+        }
+        if (total <= 0 || total > MessageCodec.MAX_REC || offset < 0 || offset > total - length) {
+            throw new InvalidMessageException("a fragment at " + offset + " of " + length + " bytes does not fit a "
+                    + "message of " + total + " bytes");
+        }
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        return new Fragment(type, flags, total, crc, offset, bytes);
+    }
+
     /** Where a snapshot transfer resumes: after this item (null: from the start). */
     static byte[] snapshotResume(StoreSnapshot.Item after) {
         return after == null ? new byte[0] : snapshotChunk(0, List.of(after));

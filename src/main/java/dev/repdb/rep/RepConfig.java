@@ -23,16 +23,17 @@ import java.time.Duration;
  * @param bulkBytes            the largest bulk message (also the snapshot chunk size)
  * @param bulkLinger           how long a bulk batch may wait for more records
  * @param throttleBytes        the most bytes sent in answer to one request before LOG_MORE
+ * @param maxMessageBytes      the largest {@code rec} one message carries; larger ones travel as fragments
  */
 public record RepConfig(String groupName, int nsites, int priority, AckPolicy ackPolicy, Duration ackTimeout,
                         Durability durability, boolean allowAppointedMaster, Duration heartbeatInterval,
                         Duration requestMin, Duration requestMax, boolean autoInit, boolean delayClient,
-                        boolean bulk, int bulkBytes, Duration bulkLinger, int throttleBytes) {
+                        boolean bulk, int bulkBytes, Duration bulkLinger, int throttleBytes, int maxMessageBytes) {
 
     public static RepConfig defaults() {
         return new RepConfig("repdb", 3, 100, AckPolicy.QUORUM, Duration.ofSeconds(1), Durability.SYNC, false,
                 Duration.ofMillis(500), Duration.ofMillis(40), Duration.ofMillis(1280), true, false, false,
-                64 * 1024, Duration.ofMillis(1), 1 << 20);
+                64 * 1024, Duration.ZERO, 1 << 20, 60 * 1024);
     }
 
     public int groupId() {

@@ -73,6 +73,7 @@ public final class Replication implements AutoCloseable {
     private final java.util.Map<Integer, SnapshotSession> snapshotSessions = new java.util.HashMap<>();
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final LiveBatch liveBatch;
+    private final Reassembly reassembly = new Reassembly(64);
 
     private volatile Transport transport;
     private volatile int localId = Transport.EID_INVALID;
@@ -188,6 +189,22 @@ public final class Replication implements AutoCloseable {
         Message message;
         try {
             message = MessageCodec.decode(control, rec, envId, localId, groupId);
+            if (message.type() == MessageType.FRAGMENT) {
+                Payloads.Fragment piece = Payloads.decodeFragment(message.rec());
+                Optional<Message> whole;
+                synchronized (reassembly) {
+                    whole = reassembly.add(message, piece);
+                }
+                if (whole.isEmpty()) {
+                    counters.increment("fragments_received");
+                    Outcome partial = new Outcome(envId);
+                    if (message.has(Message.F_PERM)) {
+                        partial.notPerm(message.lsn());
+                    }
+                    return partial.result(generation);
+                }
+                message = whole.get();
+            }
             checkPayload(message);
         } catch (InvalidMessageException e) {
             counters.increment("msgs_invalid");
@@ -586,10 +603,8 @@ public final class Replication implements AutoCloseable {
             liveBatch.add(gen, new Payloads.BulkRecord(lsn, prev, payload), perm);
             return;
         }
-        Message message = new Message(MessageType.LOG, localId, Transport.EID_BROADCAST, gen,
-                perm ? Message.F_PERM : 0, lsn, prev, payload);
-        outbox.add(new Outgoing(Transport.EID_BROADCAST, MessageCodec.encodeControl(groupId, message), payload, lsn,
-                perm ? Transport.PERMANENT : 0));
+        enqueue(Transport.EID_BROADCAST, MessageType.LOG, gen, perm ? Message.F_PERM : 0, lsn, prev, payload,
+                perm ? Transport.PERMANENT : 0);
     }
 
     /** Queues a BULK_LOG of live records for the group (called by the live batch, in LSN order). */
@@ -597,12 +612,10 @@ public final class Replication implements AutoCloseable {
         Payloads.BulkRecord first = records.get(0);
         Payloads.BulkRecord last = records.get(records.size() - 1);
         byte[] rec = Payloads.bulk(records);
-        Message message = new Message(MessageType.BULK_LOG, localId, Transport.EID_BROADCAST, gen,
-                perm ? Message.F_PERM : 0, first.lsn(), first.prev(), rec);
         counters.add("bulk_records", records.size());
         counters.increment("bulk_transfers");
-        outbox.add(new Outgoing(Transport.EID_BROADCAST, MessageCodec.encodeControl(groupId, message), rec,
-                last.lsn(), perm ? Transport.PERMANENT : 0));
+        enqueue(Transport.EID_BROADCAST, MessageType.BULK_LOG, gen, perm ? Message.F_PERM : 0, first.lsn(),
+                first.prev(), rec, perm ? Transport.PERMANENT : 0);
     }
 
     private CompletableFuture<Void> awaitAcks(CommitToken token) {
@@ -1312,8 +1325,28 @@ public final class Replication implements AutoCloseable {
         if (transport == null || localId < 0) {
             return;
         }
-        Message message = new Message(type, localId, target, generation, flags, lsn, prev, rec);
-        outbox.add(new Outgoing(target, MessageCodec.encodeControl(groupId, message), rec, lsn, transportFlags));
+        enqueue(target, type, generation, flags, lsn, prev, rec, transportFlags);
+    }
+
+    /**
+     * Queues a message for the transport; one whose {@code rec} exceeds the message limit goes as FRAGMENT pieces
+     * (each carrying the whole message's header fields) that the receiver reassembles.
+     */
+    private void enqueue(int target, MessageType type, int gen, int flags, Lsn lsn, Lsn prev, byte[] rec,
+                         int transportFlags) {
+        int limit = config.maxMessageBytes();
+        if (rec.length <= limit) {
+            Message message = new Message(type, localId, target, gen, flags, lsn, prev, rec);
+            outbox.add(new Outgoing(target, MessageCodec.encodeControl(groupId, message), rec, lsn, transportFlags));
+            return;
+        }
+        counters.increment("fragmented_messages");
+        for (Payloads.Fragment piece : Reassembly.split(type, flags, rec, limit - Payloads.FRAGMENT_HEADER)) {
+            byte[] body = Payloads.fragment(piece);
+            Message message = new Message(MessageType.FRAGMENT, localId, target, gen, flags, lsn, prev, body);
+            outbox.add(new Outgoing(target, MessageCodec.encodeControl(groupId, message), body, lsn,
+                    transportFlags));
+        }
     }
 
     /** Releases the lock, then hands queued messages to the transport and runs deferred completions. */
@@ -1376,6 +1409,7 @@ public final class Replication implements AutoCloseable {
             case SNAPSHOT -> Payloads.decodeSnapshotChunk(m.rec());
             case SNAPSHOT_REQ -> Payloads.decodeSnapshotResume(m.rec());
             case ALIVE -> Payloads.decodeInt32(m.rec());
+            case FRAGMENT -> throw new InvalidMessageException("a fragment inside a fragment");
             default -> { }
         }
     }

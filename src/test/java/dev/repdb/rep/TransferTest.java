@@ -123,4 +123,24 @@ class TransferTest {
             assertTrue(lagging.rep().stats().counter("rerequests") > 0);
         }
     }
+
+    @Test
+    void aRecordLargerThanAMessageTravelsInFragmentsEvenWhenSomeAreLost() {
+        try (TestGroup group = group(2, b -> b.ackPolicy(AckPolicy.NONE).maxMessageBytes(4096))) {
+            // lose every third fragment of the live stream; the re-request brings the record again
+            int[] seen = {0};
+            group.dropWhere(e -> e.type() == MessageType.FRAGMENT && (e.flags() & Transport.PERMANENT) != 0
+                    && ++seen[0] % 3 == 0);
+            Database db = group.site(1).env.openDatabase("d");
+            byte[] big = new byte[200_000];
+            new java.util.Random(5).nextBytes(big);
+            Transaction txn = group.site(1).env.beginTransaction();
+            db.put(txn, b("big"), big);
+            CompletableFuture<CommitToken> done = txn.commitAsync().toCompletableFuture();
+            group.deliverUntil(() -> done.isDone() && has(group.site(2), "big"), WAIT, "the big record arrives");
+            assertArrayEquals(big, group.site(2).env.openDatabase("d").get(b("big")));
+            assertTrue(group.site(1).rep().stats().counter("fragmented_messages") >= 1);
+            assertTrue(group.site(2).rep().stats().counter("fragments_received") > 10);
+        }
+    }
 }
