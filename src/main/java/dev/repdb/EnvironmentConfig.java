@@ -37,7 +37,8 @@ public final class EnvironmentConfig {
         this.scheduler = b.scheduler;
         this.replication = new RepConfig(b.groupName, b.nsites, b.priority, b.ackPolicy, b.ackTimeout, b.durability,
                 b.allowAppointedMaster, b.heartbeatInterval, b.requestMin, b.requestMax, b.autoInit, b.delayClient,
-                b.bulk, b.bulkBytes, b.bulkLinger, b.throttleBytes, b.maxMessageBytes);
+                b.bulk, b.bulkBytes, b.bulkLinger, b.throttleBytes, b.maxMessageBytes, b.electionTimeout,
+                b.fullElectionTimeout, b.masterTimeout, b.allowMinorityElections);
     }
 
     /** The replication knobs. */
@@ -120,6 +121,10 @@ public final class EnvironmentConfig {
         private Duration bulkLinger = Duration.ZERO;
         private int throttleBytes = 1 << 20;
         private int maxMessageBytes = 60 * 1024;
+        private Duration electionTimeout = Duration.ofMillis(300);
+        private Duration fullElectionTimeout = Duration.ofSeconds(3);
+        private Duration masterTimeout = Duration.ofMillis(1500);
+        private boolean allowMinorityElections;
 
         private Builder() {
         }
@@ -232,6 +237,31 @@ public final class EnvironmentConfig {
                 throw new IllegalArgumentException("maxMessageBytes must be between 1 KiB and 64 MiB, not " + bytes);
             }
             this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How long each election phase waits for votes (default 300 ms); before this site has seen its group have a
+         * master, phase 1 waits {@code fullTimeout} instead (default 3 s: a cold start waits for everyone to boot).
+         */
+        public Builder electionTimeouts(Duration timeout, Duration fullTimeout) {
+            this.electionTimeout = positive("electionTimeout", timeout);
+            this.fullElectionTimeout = positive("fullElectionTimeout", fullTimeout);
+            return this;
+        }
+
+        /**
+         * A client that has heard nothing from its master for this long considers it lost (default 1.5 s, three
+         * heartbeats); until then its {@code elect()} answers with that master without voting.
+         */
+        public Builder masterTimeout(Duration timeout) {
+            this.masterTimeout = positive("masterTimeout", timeout);
+            return this;
+        }
+
+        /** Unsafe: let elections be won with fewer votes than a majority (two masters become possible). */
+        public Builder allowMinorityElections(boolean allow) {
+            this.allowMinorityElections = allow;
             return this;
         }
 

@@ -24,20 +24,32 @@ import java.time.Duration;
  * @param bulkLinger           how long a bulk batch may wait for more records
  * @param throttleBytes        the most bytes sent in answer to one request before LOG_MORE
  * @param maxMessageBytes      the largest {@code rec} one message carries; larger ones travel as fragments
+ * @param electionTimeout      how long each election phase waits for votes
+ * @param fullElectionTimeout  the phase-1 wait until this site has seen its group have a master (cold start)
+ * @param masterTimeout        a client that has heard nothing from its master for this long considers it lost
+ * @param allowMinorityElections an unsafe option: let {@code elect} accept fewer votes than a majority
  */
 public record RepConfig(String groupName, int nsites, int priority, AckPolicy ackPolicy, Duration ackTimeout,
                         Durability durability, boolean allowAppointedMaster, Duration heartbeatInterval,
                         Duration requestMin, Duration requestMax, boolean autoInit, boolean delayClient,
-                        boolean bulk, int bulkBytes, Duration bulkLinger, int throttleBytes, int maxMessageBytes) {
+                        boolean bulk, int bulkBytes, Duration bulkLinger, int throttleBytes, int maxMessageBytes,
+                        Duration electionTimeout, Duration fullElectionTimeout, Duration masterTimeout,
+                        boolean allowMinorityElections) {
 
     public static RepConfig defaults() {
         return new RepConfig("repdb", 3, 100, AckPolicy.QUORUM, Duration.ofSeconds(1), Durability.SYNC, false,
                 Duration.ofMillis(500), Duration.ofMillis(40), Duration.ofMillis(1280), true, false, false,
-                64 * 1024, Duration.ZERO, 1 << 20, 60 * 1024);
+                64 * 1024, Duration.ZERO, 1 << 20, 60 * 1024, Duration.ofMillis(300), Duration.ofSeconds(3),
+                Duration.ofMillis(1500), false);
     }
 
     public int groupId() {
         return MessageCodec.groupId(groupName);
+    }
+
+    /** A majority of the group: the default, and the minimum (unless unsafe), number of votes. */
+    public int majority() {
+        return nsites / 2 + 1;
     }
 
     /** Acknowledgements a commit needs under the ack policy. */

@@ -18,8 +18,17 @@ final class RepMeta {
 
     static final String FILE = "rep.meta";
 
-    /** The persisted values. {@code siteId} is {@link Transport#EID_INVALID} until the first setTransport. */
-    record State(int siteId, boolean started, int generation, int electionGeneration) {
+    /**
+     * The persisted values. {@code siteId} is {@link Transport#EID_INVALID} until the first setTransport.
+     * {@code electionGeneration} is the next election this site may vote in; {@code promised} is the election
+     * generation this site last sent a VOTE2 in (0: none): until it accepts a NEWMASTER at a generation at least
+     * that, it applies and acknowledges no record of an older generation.
+     */
+    record State(int siteId, boolean started, int generation, int electionGeneration, int promised) {
+        State withGeneration(int newGeneration) {
+            return new State(siteId, started, newGeneration, Math.max(electionGeneration, newGeneration + 1),
+                    promised);
+        }
     }
 
     private final Storage storage;
@@ -35,7 +44,7 @@ final class RepMeta {
     static RepMeta load(Storage storage, Path home) {
         Path file = home.resolve(FILE);
         if (!storage.exists(file)) {
-            return new RepMeta(storage, file, new State(Transport.EID_INVALID, false, 0, 1));
+            return new RepMeta(storage, file, new State(Transport.EID_INVALID, false, 0, 1, 0));
         }
         String text;
         try {
@@ -58,7 +67,8 @@ final class RepMeta {
             p.load(new StringReader(body));
             return new RepMeta(storage, file, new State(Integer.parseInt(p.getProperty("siteId")),
                     Boolean.parseBoolean(p.getProperty("started")), Integer.parseInt(p.getProperty("generation")),
-                    Integer.parseInt(p.getProperty("electionGeneration"))));
+                    Integer.parseInt(p.getProperty("electionGeneration")),
+                    Integer.parseInt(p.getProperty("promised", "0"))));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException(file + " is damaged: " + e.getMessage(), e);
         }
@@ -75,7 +85,7 @@ final class RepMeta {
         }
         String body = "# repdb replication state; do not edit\nsiteId=" + next.siteId() + "\nstarted="
                 + next.started() + "\ngeneration=" + next.generation() + "\nelectionGeneration="
-                + next.electionGeneration() + "\n";
+                + next.electionGeneration() + "\npromised=" + next.promised() + "\n";
         try {
             storage.writeAtomically(file, (body + "crc=" + Long.toHexString(crc(body)) + "\n")
                     .getBytes(StandardCharsets.UTF_8));

@@ -74,6 +74,16 @@ public final class Replication implements AutoCloseable {
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final LiveBatch liveBatch;
     private final Reassembly reassembly = new Reassembly(64);
+    private Election election;
+    /** VOTE1s of this site's current election generation that arrived while it was not electing. */
+    private final java.util.Map<Integer, Vote> earlyVotes = new java.util.HashMap<>();
+    /** VOTE2s for this site that arrived while it was not electing, by election generation. */
+    private final java.util.Map<Integer, java.util.Set<Integer>> earlySecondVotes = new java.util.HashMap<>();
+    /** The election generation this site won and has not yet started as master in; -1 if none. */
+    private int wonElection = -1;
+    /** Whether this site has seen its group have a master (then phase 1 uses the normal timeout). */
+    private boolean groupEstablished;
+    private final java.util.SplittableRandom tiebreakers;
 
     private volatile Transport transport;
     private volatile int localId = Transport.EID_INVALID;
@@ -114,6 +124,7 @@ public final class Replication implements AutoCloseable {
         this.groupId = config.groupId();
         this.generation = meta.state().generation();
         this.requestWaitNanos = config.requestMin().toNanos();
+        this.tiebreakers = new java.util.SplittableRandom(scheduler.nanoTime() * 31 + meta.state().siteId());
         this.liveBatch = new LiveBatch(config.bulkBytes(), config.bulkLinger().toNanos(), scheduler,
                 this::shipBatch, this::flushOutbox);
         engine.setWritePermission(this::checkWritable);
@@ -148,7 +159,7 @@ public final class Replication implements AutoCloseable {
                         + "; it cannot be opened as site " + localEnvId + " (site ids are never reused)");
             }
             meta.store(new RepMeta.State(localEnvId, state.started(), state.generation(),
-                    state.electionGeneration()));
+                    state.electionGeneration(), state.promised()));
             this.localId = localEnvId;
             this.transport = transport;
         } finally {
@@ -261,6 +272,74 @@ public final class Replication implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds an election ({@code rep_elect}) and waits for it: returns the winner's id, or throws
+     * {@link dev.repdb.ElectionFailedException} saying why. See {@link #electAsync}. Honours interruption.
+     */
+    public int elect(int nsites, int nvotes, Duration timeout) {
+        try {
+            return electAsync(nsites, nvotes, timeout).toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.repdb.ElectionFailedException("interrupted while waiting for the election");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new dev.repdb.ElectionFailedException(String.valueOf(e.getCause()));
+        }
+    }
+
+    /**
+     * Starts an election, or joins the one running, as one transition; the stage completes with the winner's id.
+     * Two phases: every site broadcasts its vote (VOTE1) with the generation of its last record, that record's
+     * LSN, its priority and a tiebreaker; once all {@code nsites} voted (or the phase times out with at least
+     * {@code nvotes}), each sends VOTE2 to the best site, which wins with {@code nvotes} of them. The winner is
+     * told here and by a NEWMASTER status naming itself; the application then calls {@code start(MASTER)}.
+     *
+     * <p>A master answers with itself. A client that heard from its master within the master timeout answers
+     * with that master at once, without voting, so a flaky site cannot depose a live master. The election
+     * generation is persisted before the vote is sent, so a restarted site never votes twice in one election.
+     *
+     * @param nsites  0 or the configured group size (it is group-wide)
+     * @param nvotes  0 for a majority; fewer than a majority only with {@code allowMinorityElections}
+     * @param timeout each phase's wait (phase 1 waits at least the full election timeout until the group has had a
+     *                master; phase 2 waits twice as long on sites that are not the winner)
+     */
+    public java.util.concurrent.CompletionStage<Integer> electAsync(int nsites, int nvotes, Duration timeout) {
+        requireTransport();
+        int n = nsites == 0 ? config.nsites() : nsites;
+        if (n != config.nsites()) {
+            throw new IllegalArgumentException("nsites is group-wide (" + config.nsites() + "), not " + nsites);
+        }
+        int v = nvotes == 0 ? config.majority() : nvotes;
+        if (v > n || v < 1 || (v < config.majority() && !config.allowMinorityElections())) {
+            throw new IllegalArgumentException("nvotes must be between a majority (" + config.majority() + ") and "
+                    + n + ", not " + nvotes + " (fewer only with allowMinorityElections)");
+        }
+        lock.lock();
+        try {
+            if (role == RepRole.MASTER) {
+                broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
+                return CompletableFuture.completedFuture(localId);
+            }
+            if (role == null) {
+                throw new IllegalStateException("call start(CLIENT) before elect");
+            }
+            if (masterId != Transport.EID_INVALID
+                    && scheduler.nanoTime() - lastHeardFromMaster < config.masterTimeout().toNanos()) {
+                counters.increment("elections_answered_with_live_master");
+                return CompletableFuture.completedFuture(masterId);
+            }
+            if (election != null) {
+                return election.result;
+            }
+            return startElection(n, v, timeout.toNanos());
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
     /** Registers a listener for rollbacks and failed acknowledgements. */
     public void addListener(Listener listener) {
         listeners.add(listener);
@@ -322,6 +401,20 @@ public final class Replication implements AutoCloseable {
         return role;
     }
 
+    /**
+     * Whether this site is master, or a client that has heard from its master within the master timeout. A client
+     * for which this turns false should hold an election (see {@link #electAsync}).
+     */
+    public boolean masterAlive() {
+        lock.lock();
+        try {
+            return role == RepRole.MASTER || masterId != Transport.EID_INVALID
+                    && scheduler.nanoTime() - lastHeardFromMaster < config.masterTimeout().toNanos();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public int masterId() {
         return masterId;
     }
@@ -379,14 +472,29 @@ public final class Replication implements AutoCloseable {
             broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
             return;
         }
-        if (config.nsites() > 1 && !config.allowAppointedMaster()) {
+        RepMeta.State state = meta.state();
+        int newGeneration;
+        if (wonElection >= 0) {
+            if (state.electionGeneration() > wonElection + 1) {
+                int won = wonElection;
+                wonElection = -1;
+                throw new IllegalStateException("this site won election generation " + won + " but has "
+                        + "since seen election generation " + (state.electionGeneration() - 1) + "; elect again");
+            }
+            newGeneration = wonElection;
+            wonElection = -1;
+        } else if (config.nsites() > 1 && !config.allowAppointedMaster()) {
             throw new IllegalStateException("start(MASTER) outside a won election needs a one-site group or "
                     + "allowAppointedMaster(true)");
+        } else {
+            newGeneration = Math.max(state.generation() + 1, state.electionGeneration());
         }
-        RepMeta.State state = meta.state();
-        int newGeneration = Math.max(state.generation() + 1, state.electionGeneration());
+        if (election != null) {
+            endElection(null);
+        }
+        groupEstablished = true;
         meta.store(new RepMeta.State(localId, true, newGeneration, Math.max(state.electionGeneration(),
-                newGeneration + 1)));
+                newGeneration + 1), state.promised()));
         generation = newGeneration;
         role = RepRole.MASTER;
         masterId = localId;
@@ -403,7 +511,8 @@ public final class Replication implements AutoCloseable {
 
     private void becomeClient() {
         RepMeta.State state = meta.state();
-        meta.store(new RepMeta.State(localId, true, state.generation(), state.electionGeneration()));
+        meta.store(new RepMeta.State(localId, true, state.generation(), state.electionGeneration(),
+                state.promised()));
         if (role == RepRole.MASTER) {
             afterUnlock.addAll(acks.failAll(new NotMasterException("site " + localId + " is no longer master",
                     OptionalInt.empty(), null)));
@@ -433,9 +542,7 @@ public final class Replication implements AutoCloseable {
         if (newGeneration <= generation) {
             return;
         }
-        RepMeta.State state = meta.state();
-        meta.store(new RepMeta.State(localId, state.started(), newGeneration,
-                Math.max(state.electionGeneration(), newGeneration + 1)));
+        meta.store(meta.state().withGeneration(newGeneration));
         generation = newGeneration;
         syncEpoch++;
     }
@@ -451,7 +558,8 @@ public final class Replication implements AutoCloseable {
 
     private static boolean passesOlderGeneration(MessageType type) {
         return switch (type) {
-            case ALIVE_REQ, NEWCLIENT, MASTER_REQ, DUPMASTER, VOTE1 -> true;
+            // (a DUPMASTER from an older generation comes from a stale master: it must not depose a newer one)
+            case ALIVE_REQ, NEWCLIENT, MASTER_REQ, VOTE1 -> true;
             default -> false;
         };
     }
@@ -511,7 +619,14 @@ public final class Replication implements AutoCloseable {
         }
         switch (m.type()) {
             case NEWMASTER, DUPMASTER -> duplicateMaster(m, out);
-            case MASTER_REQ, VOTE1, VOTE2 -> broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
+            case VOTE1 -> {
+                // a voter in a newer election no longer follows this master: its acknowledgements stop counting
+                if (Vote.decode(m.sender(), m.lsn(), m.rec()).electionGeneration() > generation) {
+                    acks.forget(m.sender());
+                }
+                broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
+            }
+            case MASTER_REQ, VOTE2 -> broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
             case NEWCLIENT -> {
                 counters.increment("newsites");
                 broadcast(MessageType.NEWSITE, 0, Lsn.ZERO, m.rec());
@@ -573,7 +688,8 @@ public final class Replication implements AutoCloseable {
             case ALIVE_REQ -> send(m.sender(), MessageType.ALIVE, 0, engine.lastLsn(), Lsn.ZERO,
                     Payloads.int32(meta.state().electionGeneration()), 0);
             case ALL_REQ, LOG_REQ, VERIFY_REQ -> servePeerRequest(m);
-            case VOTE1, VOTE2 -> out.add(RepStatus.HOLDELECTION);
+            case VOTE1 -> receiveVote(Vote.decode(m.sender(), m.lsn(), m.rec()), out);
+            case VOTE2 -> receiveSecondVote(m.sender(), Payloads.decodeInt32(m.rec()), out);
             default -> { /* DUPMASTER, ALIVE, ACK, SNAPSHOT_REQ: nothing for a client */ }
         }
     }
@@ -584,6 +700,7 @@ public final class Replication implements AutoCloseable {
             masterCdata = new byte[0];
         }
         sync = SyncState.NONE;
+        startupDone = false;
         parked.clear();
         snapshotReceiver = null;
         requestSent = false;
@@ -815,6 +932,20 @@ public final class Replication implements AutoCloseable {
     // ================================================================ client: new master and synchronization
 
     private void newMaster(Message m, Outcome out) {
+        if (m.generation() < meta.state().promised()) {
+            // this site voted in a newer election: it follows no master of an older generation
+            counters.increment("newmaster_refused_by_promise");
+            out.add(RepStatus.IGNORE);
+            return;
+        }
+        if (election != null) {
+            if (m.generation() < election.electionGeneration) {
+                out.add(RepStatus.IGNORE);
+                return;
+            }
+            endElection(m.sender());
+        }
+        groupEstablished = true;
         lastHeardFromMaster = scheduler.nanoTime();
         if (m.sender() == masterId && m.generation() == generation) {
             masterEnd = Lsn.max(masterEnd, m.lsn());
@@ -1189,9 +1320,13 @@ public final class Replication implements AutoCloseable {
         }
     }
 
-    /** Reports newly durable permanent records as ISPERM and acknowledges them to the master. */
+    /**
+     * Reports newly durable permanent records as ISPERM and acknowledges them to the master. A call that leaves a
+     * permanent record of its own not yet durable answers NOTPERM for it; the earlier records' ISPERM then waits
+     * for a later call, so it never hides that NOTPERM.
+     */
     private void reportDurable(Outcome out) {
-        if (durablePerm.isAfter(reportedPerm)) {
+        if (durablePerm.isAfter(reportedPerm) && out.status() != RepStatus.NOTPERM) {
             out.isPerm(durablePerm);
             reportedPerm = durablePerm;
         }
@@ -1275,6 +1410,162 @@ public final class Replication implements AutoCloseable {
         }
     }
 
+    // ================================================================ elections
+
+    private java.util.concurrent.CompletionStage<Integer> startElection(int nsites, int nvotes, long timeoutNanos) {
+        RepMeta.State state = meta.state();
+        int egen = state.electionGeneration();
+        // the promise never to vote twice in this election is on disk before the vote leaves
+        meta.store(new RepMeta.State(state.siteId(), state.started(), state.generation(), egen + 1,
+                state.promised()));
+        forgetMaster();
+        Lsn last = engine.lastLsn().isZero() ? engine.appliedLsn() : engine.lastLsn();
+        boolean electable = config.priority() > 0 && sync != SyncState.INIT && sync != SyncState.OUTDATED;
+        Vote mine = new Vote(localId, egen, nsites, nvotes, electable ? config.priority() : 0,
+                tiebreakers.nextInt(), engine.lastRecordGeneration(), last);
+        long now = scheduler.nanoTime();
+        long phaseOne = groupEstablished ? timeoutNanos : Math.max(timeoutNanos,
+                config.fullElectionTimeout().toNanos());
+        election = new Election(mine, timeoutNanos, now + phaseOne, new CompletableFuture<>());
+        earlyVotes.values().stream().filter(v -> v.electionGeneration() == egen).forEach(election::tally);
+        earlyVotes.clear();
+        earlySecondVotes.getOrDefault(egen, java.util.Set.of()).forEach(election::tallySecond);
+        earlySecondVotes.clear();
+        counters.increment("elections");
+        LOGGER.log(System.Logger.Level.INFO, "site {0} votes in election generation {1} (last record {2} of "
+                + "generation {3})", localId, egen, last, mine.dataGeneration());
+        broadcast(MessageType.VOTE1, (electable ? Message.F_ELECTABLE : 0)
+                | (groupEstablished ? Message.F_GROUP_ESTABLISHED : 0), last, mine.encode());
+        CompletableFuture<Integer> result = election.result;
+        checkElection(null);
+        return result;
+    }
+
+    private void receiveVote(Vote vote, Outcome out) {
+        if (vote.nsites() != config.nsites()) {
+            counters.increment("votes_refused");
+            out.add(RepStatus.IGNORE);
+            return;
+        }
+        int current = election != null ? election.electionGeneration : meta.state().electionGeneration();
+        if (vote.electionGeneration() < current) {
+            // an old election: tell the voter where the group is
+            send(vote.site(), MessageType.ALIVE, 0, engine.lastLsn(), Lsn.ZERO, Payloads.int32(current), 0);
+            return;
+        }
+        if (vote.electionGeneration() > current) {
+            if (election != null) {
+                fail("superseded by election generation " + vote.electionGeneration());
+            }
+            RepMeta.State s = meta.state();
+            meta.store(new RepMeta.State(s.siteId(), s.started(), s.generation(), vote.electionGeneration(),
+                    s.promised()));
+            earlyVotes.clear();
+        }
+        if (election == null) {
+            earlyVotes.put(vote.site(), vote);
+            out.add(RepStatus.HOLDELECTION);
+            return;
+        }
+        if (election.phase == Election.Phase.ONE) {
+            election.tally(vote);
+            checkElection(out);
+        }
+    }
+
+    private void receiveSecondVote(int sender, int egen, Outcome out) {
+        if (election != null && egen == election.electionGeneration) {
+            election.tallySecond(sender);
+            checkElection(out);
+        } else if (election == null && egen >= meta.state().electionGeneration()) {
+            earlySecondVotes.computeIfAbsent(egen, e -> new java.util.HashSet<>()).add(sender);
+            out.add(RepStatus.HOLDELECTION);
+        }
+    }
+
+    /** Moves the election on: to phase 2 when every site voted or phase 1 timed out, to a win, or to failure. */
+    private void checkElection(Outcome out) {
+        if (election == null) {
+            return;
+        }
+        long now = scheduler.nanoTime();
+        if (election.phase == Election.Phase.ONE) {
+            boolean timedOut = now - election.deadlineNanos >= 0;
+            if (election.complete() && election.winner() != null) {
+                enterPhaseTwo(now);
+            } else if (timedOut) {
+                if (election.sites() < election.nvotes) {
+                    fail("not enough votes: " + election.sites() + " of the " + election.nvotes + " needed");
+                    return;
+                }
+                if (election.winner() == null) {
+                    fail("no electable site among the " + election.sites() + " that voted");
+                    return;
+                }
+                enterPhaseTwo(now);
+            }
+        }
+        if (election != null && election.phase == Election.Phase.TWO) {
+            if (election.won()) {
+                win(out);
+            } else if (now - election.deadlineNanos >= 0) {
+                Vote winner = election.winner();
+                fail(winner.site() == localId ? "only " + election.secondVotes() + " of the " + election.nvotes
+                        + " votes for this site arrived" : "site " + winner.site() + " was chosen but did not "
+                        + "become master in time");
+            }
+        }
+    }
+
+    private void enterPhaseTwo(long now) {
+        Vote winner = election.winner();
+        election.phase = Election.Phase.TWO;
+        boolean me = winner.site() == localId;
+        election.deadlineNanos = now + election.timeoutNanos * (me ? 1 : 2);
+        if (me) {
+            election.tallySecond(localId);
+        } else {
+            // voting for a winner is a promise: no record of an older generation until a master at least this one
+            RepMeta.State s = meta.state();
+            meta.store(new RepMeta.State(s.siteId(), s.started(), s.generation(), s.electionGeneration(),
+                    Math.max(s.promised(), election.electionGeneration)));
+            send(winner.site(), MessageType.VOTE2, 0, Lsn.ZERO, Lsn.ZERO,
+                    Payloads.int32(election.electionGeneration), 0);
+        }
+    }
+
+    private void win(Outcome out) {
+        int egen = election.electionGeneration;
+        counters.increment("elections_won");
+        wonElection = egen;
+        LOGGER.log(System.Logger.Level.INFO, "site {0} won election generation {1}", localId, egen);
+        endElection(localId);
+        if (out != null) {
+            out.newMaster(localId, cdata);
+        }
+    }
+
+    private void fail(String reason) {
+        counters.increment("elections_failed");
+        LOGGER.log(System.Logger.Level.INFO, "site {0}: election generation {1} failed: {2}", localId,
+                election.electionGeneration, reason);
+        CompletableFuture<Integer> result = election.result;
+        election = null;
+        requestSent = false;
+        afterUnlock.add(() -> result.completeExceptionally(new dev.repdb.ElectionFailedException(reason)));
+    }
+
+    private void endElection(Integer winner) {
+        CompletableFuture<Integer> result = election.result;
+        election = null;
+        if (winner != null) {
+            afterUnlock.add(() -> result.complete(winner));
+        } else {
+            afterUnlock.add(() -> result.completeExceptionally(
+                    new dev.repdb.ElectionFailedException("this site started as master")));
+        }
+    }
+
     // ================================================================ timers
 
     private void ensureTicker() {
@@ -1307,6 +1598,7 @@ public final class Replication implements AutoCloseable {
                 }
                 settleAcks();
             } else if (role == RepRole.CLIENT) {
+                checkElection(null);
                 maybeRequest(false);
             }
             scheduleTick();

@@ -240,6 +240,12 @@ public final class Engine implements AutoCloseable {
         this.replicationHook = hook;
     }
 
+    /** The generation of the last record this site holds (of its snapshot, if its log is empty): votes carry it. */
+    public int lastRecordGeneration() {
+        Lsn last = log.lastLsn();
+        return last.isZero() ? generation : LogEntryCodec.generationOf(log.read(last).payload());
+    }
+
     /** The generation new records are written in. */
     public int generation() {
         return generation;

@@ -61,6 +61,7 @@ final class TestGroup implements AutoCloseable {
                     .requestBackoff(Duration.ofMillis(10), Duration.ofMillis(80))
                     .heartbeatInterval(Duration.ofMillis(50));
             tweak.accept(builder);
+            perSite.accept(id, builder);
             env = Environment.open(home, builder.build());
             env.replication().setTransport(id, (envId, control, rec, lsn, flags) -> enqueue(id, envId, control, rec,
                     flags));
@@ -69,6 +70,7 @@ final class TestGroup implements AutoCloseable {
 
     private final int size;
     private final Consumer<EnvironmentConfig.Builder> tweak;
+    private final java.util.function.BiConsumer<Integer, EnvironmentConfig.Builder> perSite;
     final List<Site> sites = new ArrayList<>();
     private final Deque<Envelope> network = new ArrayDeque<>();
     private Predicate<Envelope> drop = e -> false;
@@ -76,8 +78,15 @@ final class TestGroup implements AutoCloseable {
     final List<Throwable> invalid = new ArrayList<>();
 
     TestGroup(Path dir, int size, Consumer<EnvironmentConfig.Builder> tweak) {
+        this(dir, size, tweak, (id, b) -> { });
+    }
+
+    /** A group whose site {@code id} is also configured by {@code perSite}. */
+    TestGroup(Path dir, int size, Consumer<EnvironmentConfig.Builder> tweak,
+              java.util.function.BiConsumer<Integer, EnvironmentConfig.Builder> perSite) {
         this.size = size;
         this.tweak = tweak;
+        this.perSite = perSite;
         for (int i = 0; i < size; i++) {
             sites.add(new Site(i + 1, dir.resolve("site" + (i + 1))));
         }

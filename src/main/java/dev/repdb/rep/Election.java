@@ -1,0 +1,80 @@
+package dev.repdb.rep;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One election this site takes part in, at one election generation: phase 1 collects VOTE1s (every site's vote),
+ * phase 2 collects VOTE2s (votes for the chosen winner). Pure bookkeeping; the replication lock guards it and
+ * {@link Replication} does the sending and the timing.
+ */
+final class Election {
+
+    enum Phase { ONE, TWO }
+
+    final int electionGeneration;
+    final int nsites;
+    final int nvotes;
+    final Vote mine;
+    final CompletableFuture<Integer> result;
+    private final Map<Integer, Vote> votes = new HashMap<>();
+    private final Set<Integer> secondVotes = new HashSet<>();
+    Phase phase = Phase.ONE;
+    long deadlineNanos;
+    final long timeoutNanos;
+
+    Election(Vote mine, long timeoutNanos, long deadlineNanos, CompletableFuture<Integer> result) {
+        this.electionGeneration = mine.electionGeneration();
+        this.nsites = mine.nsites();
+        this.nvotes = mine.nvotes();
+        this.mine = mine;
+        this.timeoutNanos = timeoutNanos;
+        this.deadlineNanos = deadlineNanos;
+        this.result = result;
+        votes.put(mine.site(), mine);
+    }
+
+    /** Tallies a VOTE1; a second vote from the same site in the same election is ignored. */
+    void tally(Vote vote) {
+        if (vote.electionGeneration() == electionGeneration) {
+            votes.putIfAbsent(vote.site(), vote);
+        }
+    }
+
+    /** Counts a VOTE2 for this site. */
+    void tallySecond(int site) {
+        secondVotes.add(site);
+    }
+
+    int sites() {
+        return votes.size();
+    }
+
+    int secondVotes() {
+        return secondVotes.size();
+    }
+
+    /** The best vote tallied so far, or null if no voter is electable. */
+    Vote winner() {
+        Vote best = null;
+        for (Vote vote : votes.values()) {
+            if (vote.electable() && vote.beats(best)) {
+                best = vote;
+            }
+        }
+        return best;
+    }
+
+    /** Every site has voted (phase 1 can end before its timeout). */
+    boolean complete() {
+        return votes.size() >= nsites;
+    }
+
+    boolean won() {
+        Vote winner = winner();
+        return winner != null && winner.site() == mine.site() && secondVotes.size() >= nvotes;
+    }
+}
