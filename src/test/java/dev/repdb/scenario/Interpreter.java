@@ -287,7 +287,7 @@ final class Interpreter implements AutoCloseable {
     // ---------------------------------------------------------------- the network
 
     /**
-     * {@code deliver [from=1] [to=2,3] [type=LOG,HEARTBEAT] [count=n] [dup]} delivers the matching queued messages
+     * {@code deliver [from=1] [to=2,3] [type=LOG,HEARTBEAT] [lsn=1/73] [count=n] [dup]} delivers the matching queued messages
      * (those queued when the command starts, in queue order; {@code dup} delivers each twice); {@code drop ...} (or
      * {@code deliver ... drop}) removes them.
      */
@@ -319,8 +319,9 @@ final class Interpreter implements AutoCloseable {
         List<Integer> to = ids(args.option("to", ""));
         List<MessageType> types = Arrays.stream(args.option("type", "").split(",")).filter(s -> !s.isEmpty())
                 .map(Describe::type).toList();
+        String lsn = args.option("lsn", "");
         return e -> (from.isEmpty() || from.contains(e.from())) && (to.isEmpty() || to.contains(e.to()))
-                && (types.isEmpty() || types.contains(e.type()));
+                && (types.isEmpty() || types.contains(e.type())) && (lsn.isEmpty() || e.lsn().toString().equals(lsn));
     }
 
     private static List<Integer> ids(String list) {
@@ -346,21 +347,31 @@ final class Interpreter implements AutoCloseable {
     }
 
     /**
-     * {@code stabilize}: runs what is due now (fsyncs), delivers the queue in order (messages sent meanwhile
-     * included), until both are empty. Virtual time does not move.
+     * {@code stabilize [from=] [to=] [type=] [quiet]}: runs what is due now (fsyncs), delivers the queue in order
+     * (messages sent meanwhile included), until both are empty (or no queued message matches the filter, which
+     * holds the others back). Virtual time does not move. {@code quiet} prints only the count (for set-ups).
      */
     private boolean stabilize(Args args, List<String> out) {
+        boolean quiet = args.flag("quiet");
+        Predicate<Network.Envelope> filter = filter(args);
         args.done();
         for (int steps = 0; ; steps++) {
             clock.runUntil(clock.now());
-            Network.Envelope next = network.poll();
+            List<Network.Envelope> taken = network.take(filter, 1);
+            Network.Envelope next = taken.isEmpty() ? null : taken.get(0);
             if (next == null) {
+                if (quiet) {
+                    out.add(steps + " messages delivered");
+                }
                 return false;
             }
             if (steps >= STABILIZE_LIMIT) {
                 throw new IllegalStateException("no quiescence after " + STABILIZE_LIMIT + " messages");
             }
-            out.add(deliverOne(next));
+            String line = deliverOne(next);
+            if (!quiet) {
+                out.add(line);
+            }
         }
     }
 

@@ -22,6 +22,12 @@ final class Network {
         MessageType type() {
             return MessageType.of(((control[16] & 0xff) << 8) | (control[17] & 0xff));
         }
+
+        /** The header LSN (see {@code MessageCodec}: file at byte 24, offset at 28). */
+        dev.repdb.log.Lsn lsn() {
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(control);
+            return new dev.repdb.log.Lsn(in.getInt(24), in.getLong(28));
+        }
     }
 
     private final List<Envelope> queue = new ArrayList<>();
@@ -65,10 +71,6 @@ final class Network {
 
     List<Envelope> all() {
         return List.copyOf(queue);
-    }
-
-    Envelope poll() {
-        return queue.isEmpty() ? null : queue.remove(0);
     }
 
     /** Removes and returns, in queue order, at most {@code limit} envelopes that match. */

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -21,8 +23,26 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ScenarioTest {
 
-    static final Path DIR = Path.of("src", "test", "resources", "scenarios");
+    /** The scenarios; {@code -Drepdb.scenario.dir=src/test/resources/scenarios-pending} runs the pending ones. */
+    static final Path DIR = Path.of(System.getProperty("repdb.scenario.dir", "src/test/resources/scenarios"));
     static final boolean REWRITE = Boolean.getBoolean("repdb.scenario.rewrite");
+
+    /** Scenario output is the record; the sites' own logging (crashes log SEVERE) is kept unless asked for. */
+    private static final java.util.logging.Logger REPDB_LOGGER = java.util.logging.Logger.getLogger("dev.repdb");
+    private static java.util.logging.Level savedLevel;
+
+    @BeforeAll
+    static void quietSites() {
+        savedLevel = REPDB_LOGGER.getLevel();
+        if (!Boolean.getBoolean("repdb.scenario.verbose")) {
+            REPDB_LOGGER.setLevel(java.util.logging.Level.OFF);
+        }
+    }
+
+    @AfterAll
+    static void restoreLogging() {
+        REPDB_LOGGER.setLevel(savedLevel);
+    }
 
     @TestFactory
     Stream<DynamicTest> scenarios() throws IOException {
