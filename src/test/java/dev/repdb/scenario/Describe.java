@@ -85,7 +85,8 @@ final class Describe {
         for (int i = 0; i < count; i++) {
             lsns.add(lsn(in));
             lsn(in);
-            in.position(in.position() + in.getInt());
+            int length = in.getInt();
+            in.position(in.position() + length);
         }
         return lsns;
     }
