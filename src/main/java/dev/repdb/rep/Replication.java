@@ -125,7 +125,7 @@ public final class Replication implements AutoCloseable {
         this.generation = meta.state().generation();
         this.requestWaitNanos = config.requestMin().toNanos();
         this.tiebreakers = new java.util.SplittableRandom(scheduler.nanoTime() * 31 + meta.state().siteId());
-        this.liveBatch = new LiveBatch(config.bulkBytes(), config.bulkLinger().toNanos(), scheduler,
+        this.liveBatch = new LiveBatch(batchLimit(), config.bulkLinger().toNanos(), scheduler,
                 this::shipBatch, this::flushOutbox);
         engine.setWritePermission(this::checkWritable);
         engine.setReplicationHook(new Engine.ReplicationHook() {
@@ -831,7 +831,7 @@ public final class Replication implements AutoCloseable {
             budget -= size;
             int endFlag = atEnd && markEnd ? Message.F_LOG_END : 0;
             if (config.bulk()) {
-                if (batchBytes + size > config.bulkBytes()) {
+                if (batchBytes + size > batchLimit()) {
                     flushBatch(target, batch, false);
                     batchBytes = 0;
                 }
@@ -851,6 +851,11 @@ public final class Replication implements AutoCloseable {
             current = following.get();
         }
         flushBatch(target, batch, false);
+    }
+
+    /** The size of a bulk batch or snapshot chunk: the bulk size, within one message (so it is not fragmented). */
+    private int batchLimit() {
+        return Math.min(config.bulkBytes(), config.maxMessageBytes());
     }
 
     private static int permFlag(LogRecord record) {
@@ -920,7 +925,7 @@ public final class Replication implements AutoCloseable {
         }
         int sequence = m.prev().file();
         SnapshotSession.Chunk chunk = session.chunk(sequence, Payloads.decodeSnapshotResume(m.rec()),
-                config.bulkBytes());
+                batchLimit());
         send(m.sender(), MessageType.SNAPSHOT, chunk.last() ? Message.F_LAST : 0, session.lsn(),
                 new Lsn(sequence, 0), Payloads.snapshotChunk(session.generation(), chunk.items()), 0);
         if (chunk.last()) {

@@ -414,7 +414,8 @@ final class Interpreter implements AutoCloseable {
     }
 
     /**
-     * {@code inject 2->1 TYPE gen=N [lsn=f/o] [prev=f/o] [flags=PERM,...] [cdata=text]}: queues a hand-made message
+     * {@code inject 2->1 TYPE gen=N [lsn=f/o] [prev=f/o] [flags=PERM,...] [cdata=text]
+     * [vote=egen,nsites,nvotes,priority,tiebreaker,datagen]}: queues a hand-made message
      * (for inputs no site here sends yet, e.g. a VOTE1 before elections exist).
      */
     private boolean inject(Args args) {
@@ -435,6 +436,15 @@ final class Interpreter implements AutoCloseable {
             };
         }
         byte[] rec = args.option("cdata", "").getBytes(StandardCharsets.UTF_8);
+        String vote = args.option("vote", "");
+        if (!vote.isEmpty()) {
+            // vote=egen,nsites,nvotes,priority,tiebreaker,datagen: a VOTE1 payload made by hand
+            java.nio.ByteBuffer v = java.nio.ByteBuffer.allocate(24);
+            for (String field : vote.split(",")) {
+                v.putInt(Integer.parseInt(field.trim()));
+            }
+            rec = v.array();
+        }
         args.done();
         int from = Integer.parseInt(route[0]);
         int to = Integer.parseInt(route[1]);
