@@ -151,7 +151,7 @@ final class Payloads {
             for (int i = 0; i < count; i++) {
                 byte kind = in.get();
                 int id = in.getInt();
-                if (id <= 0) {
+                if (id <= 0 || id == Integer.MAX_VALUE) {
                     throw new InvalidMessageException("impossible database id " + id + " in a snapshot chunk");
                 }
                 if (kind == 1) {

@@ -225,12 +225,18 @@ public final class Replication implements AutoCloseable {
         int gen;
         lock.lock();
         try {
-            counters.increment("msgs_processed");
             if (role == null || closed) {
                 outcome.add(RepStatus.IGNORE);
             } else {
-                step(message, outcome);
+                try {
+                    step(message, outcome);
+                } catch (InvalidMessageException e) {
+                    // found wrong for this state before anything changed (e.g. a snapshot resume point)
+                    counters.increment("msgs_invalid");
+                    throw e;
+                }
             }
+            counters.increment("msgs_processed");
             if (message.has(Message.F_PERM) && (outcome.status() == RepStatus.PROCESSED
                     || outcome.status() == RepStatus.STARTUPDONE || outcome.status() == RepStatus.NEWSITE)) {
                 outcome.notPerm(message.lsn());
@@ -915,17 +921,23 @@ public final class Replication implements AutoCloseable {
 
     private void serveSnapshot(Message m) {
         SnapshotSession session = snapshotSessions.get(m.sender());
-        if (m.lsn().isZero() || session == null || !session.lsn().equals(m.lsn())) {
+        dev.repdb.store.StoreSnapshot.Item resume = Payloads.decodeSnapshotResume(m.rec());
+        boolean continuing = !m.lsn().isZero() && session != null && session.lsn().equals(m.lsn());
+        if (continuing && resume != null && !session.has(resume)) {
+            throw new InvalidMessageException("snapshot request resumes after an item of database "
+                    + SnapshotSession.databaseOf(resume) + ", which the snapshot does not have");
+        }
+        if (!continuing) {
             if (session != null) {
                 session.close();
             }
             session = new SnapshotSession(engine.snapshot());
             snapshotSessions.put(m.sender(), session);
             counters.increment("inits_served");
+            resume = null; // a resume point means nothing in a new snapshot: start from the beginning
         }
         int sequence = m.prev().file();
-        SnapshotSession.Chunk chunk = session.chunk(sequence, Payloads.decodeSnapshotResume(m.rec()),
-                batchLimit());
+        SnapshotSession.Chunk chunk = session.chunk(sequence, resume, batchLimit());
         send(m.sender(), MessageType.SNAPSHOT, chunk.last() ? Message.F_LAST : 0, session.lsn(),
                 new Lsn(sequence, 0), Payloads.snapshotChunk(session.generation(), chunk.items()), 0);
         if (chunk.last()) {
@@ -1256,7 +1268,8 @@ public final class Replication implements AutoCloseable {
     private boolean applyNow(Lsn lsn, byte[] payload, boolean perm, Outcome out) {
         try {
             engine.applyReplicated(lsn, payload);
-        } catch (InvalidRecordException | IllegalStateException e) {
+        } catch (InvalidRecordException | IllegalStateException | IllegalArgumentException e) {
+            // e.g. a record larger than this site's maxRecordSize: nothing was written; the site stays behind
             counters.increment("log_rejected");
             LOGGER.log(System.Logger.Level.WARNING, "site {0}: could not apply record {1}: {2}", localId, lsn,
                     e.getMessage());
@@ -1705,7 +1718,8 @@ public final class Replication implements AutoCloseable {
             case LOG_REQ, ALL_REQ -> Payloads.decodeLsn(m.rec());
             case SNAPSHOT -> Payloads.decodeSnapshotChunk(m.rec());
             case SNAPSHOT_REQ -> Payloads.decodeSnapshotResume(m.rec());
-            case ALIVE -> Payloads.decodeInt32(m.rec());
+            case ALIVE, VOTE2 -> Payloads.decodeInt32(m.rec());
+            case VOTE1 -> Vote.decode(m.sender(), m.lsn(), m.rec());
             case FRAGMENT -> throw new InvalidMessageException("a fragment inside a fragment");
             default -> { }
         }

@@ -20,6 +20,7 @@ final class SnapshotReceiver {
     private int nextChunk;
     private StoreSnapshot.Item lastItem;
     private long items;
+    private final java.util.Set<Integer> defined = new java.util.HashSet<>();
 
     SnapshotReceiver(Engine engine) {
         this.engine = engine;
@@ -45,6 +46,16 @@ final class SnapshotReceiver {
         if (sequence != nextChunk) {
             return Step.IGNORED;
         }
+        // every entry must follow its database's definition: checked before anything is installed
+        java.util.Set<Integer> known = new java.util.HashSet<>(defined);
+        for (StoreSnapshot.Item item : chunk.items()) {
+            if (item instanceof StoreSnapshot.DatabaseItem db) {
+                known.add(db.databaseId());
+            } else if (!known.contains(((StoreSnapshot.EntryItem) item).databaseId())) {
+                throw new InvalidMessageException("snapshot chunk " + sequence + " has an entry of database "
+                        + ((StoreSnapshot.EntryItem) item).databaseId() + " before its definition");
+            }
+        }
         if (installer == null) {
             lsn = chunkLsn;
             installer = engine.installSnapshot();
@@ -52,6 +63,9 @@ final class SnapshotReceiver {
             return Step.RESTART; // the master started another snapshot
         }
         for (StoreSnapshot.Item item : chunk.items()) {
+            if (item instanceof StoreSnapshot.DatabaseItem db) {
+                defined.add(db.databaseId());
+            }
             installer.add(item);
             lastItem = item;
             items++;

@@ -48,6 +48,17 @@ final class SnapshotSession {
         return new Chunk(chunk, true);
     }
 
+    /** Whether {@code item}'s database is in this snapshot (so the stream can resume after it). */
+    boolean has(StoreSnapshot.Item item) {
+        int id = databaseOf(item);
+        return snapshot.databases().stream().anyMatch(db -> db.databaseId() == id);
+    }
+
+    static int databaseOf(StoreSnapshot.Item item) {
+        return item instanceof StoreSnapshot.DatabaseItem db ? db.databaseId()
+                : ((StoreSnapshot.EntryItem) item).databaseId();
+    }
+
     void close() {
         snapshot.close();
     }

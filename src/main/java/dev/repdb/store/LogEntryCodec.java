@@ -82,7 +82,7 @@ public final class LogEntryCodec {
             LogEntry entry = switch (type) {
                 case COMMIT -> decodeCommit(generation, in);
                 case CREATE_DATABASE -> {
-                    int id = in.getInt();
+                    int id = databaseId(in.getInt());
                     int nameLength = Short.toUnsignedInt(in.getShort());
                     yield new LogEntry.CreateDatabase(generation, id, utf8(bytes(in, nameLength)));
                 }
@@ -106,7 +106,7 @@ public final class LogEntryCodec {
         }
         List<LogEntry.Op> ops = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int db = in.getInt();
+            int db = databaseId(in.getInt());
             byte[] key = bytes(in, in.getInt());
             int flags = in.get();
             if ((flags & ~(HAS_BEFORE | HAS_AFTER)) != 0) {
@@ -117,6 +117,14 @@ public final class LogEntryCodec {
             ops.add(new LogEntry.Op(db, key, before, after));
         }
         return new LogEntry.Commit(generation, ops);
+    }
+
+    /** Database ids run from 1 to {@link Integer#MAX_VALUE} - 1 (so "the next id" never overflows). */
+    static int databaseId(int id) {
+        if (id <= 0 || id == Integer.MAX_VALUE) {
+            throw new InvalidRecordException("impossible database id " + id);
+        }
+        return id;
     }
 
     private static byte[] bytes(ByteBuffer in, int length) {

@@ -78,7 +78,8 @@ final class Corpus {
             // a lost live record: site 2 parks the next one and asks for the gap (LOG_REQ, answered in bulk)
             boolean[] dropped = {false};
             group.dropWhere(e -> {
-                if (!dropped[0] && e.to() == 2 && e.type() == MessageType.LOG) {
+                if (!dropped[0] && e.to() == 2
+                        && (e.type() == MessageType.LOG || e.type() == MessageType.BULK_LOG)) {
                     dropped[0] = true;
                     return true;
                 }
@@ -128,6 +129,13 @@ final class Corpus {
             group.runFor(120);
             corpus.addAll(group.delivered);
         }
+        // without bulk, live records travel as single LOG messages
+        try (SimGroup group = base(dir.resolve("capture-plain"), false, true)) {
+            group.commit(group.site(1), "plain1", SimGroup.b("p"));
+            group.commit(group.site(1), "plain2", SimGroup.b("q"));
+            group.awaitCaughtUp(group.site(1), List.of(group.site(2), group.site(3)));
+            corpus.addAll(group.delivered);
+        }
         Map<MessageType, Integer> real = histogram(corpus);
         synthesize(corpus);
         return new Captured(corpus, real);
@@ -144,7 +152,10 @@ final class Corpus {
             byte[] rec = switch (type) {
                 case ALIVE -> Wire.int32(2);
                 case LOG_REQ, ALL_REQ -> new byte[0];
-                case VOTE1, VOTE2 -> Wire.int32(3); // opaque to this base API for now
+                // egen 2, nsites 3, nvotes 2, priority 100, tiebreaker 7, last record of generation 1
+                case VOTE1 -> java.nio.ByteBuffer.allocate(24).putInt(2).putInt(3).putInt(2).putInt(100).putInt(7)
+                        .putInt(1).array();
+                case VOTE2 -> Wire.int32(2);
                 default -> new byte[0];
             };
             Message m = new Message(type, 2, Transport.EID_BROADCAST, 1, 0, new Lsn(1, 32), Lsn.ZERO, rec);
