@@ -407,6 +407,11 @@ public final class Replication implements AutoCloseable {
         return role;
     }
 
+    /** This site's id (set by {@link #setTransport}). */
+    public int localId() {
+        return localId;
+    }
+
     /**
      * Whether this site is master, or a client that has heard from its master within the master timeout. A client
      * for which this turns false should hold an election (see {@link #electAsync}).
