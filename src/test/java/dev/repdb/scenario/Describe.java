@@ -70,12 +70,20 @@ final class Describe {
             case BULK_LOG -> "records=" + bulkLsns(rec);
             case NEWMASTER, NEWCLIENT, NEWSITE -> rec.length == 0 ? "" : "cdata=" + text(rec);
             case LOG_REQ, ALL_REQ -> rec.length == 12 ? "upto=" + lsn(ByteBuffer.wrap(rec)) : "";
-            case ALIVE -> rec.length == 4 ? "egen=" + ByteBuffer.wrap(rec).getInt() : "";
+            case ALIVE, VOTE2 -> rec.length == 4 ? "egen=" + ByteBuffer.wrap(rec).getInt() : "";
+            case VOTE1 -> rec.length == 24 ? vote(ByteBuffer.wrap(rec)) : "rec=" + rec.length + "B";
             case SNAPSHOT -> rec.length >= 8 ? "chunk=" + m.prev().file() + " items=" + ByteBuffer.wrap(rec).getInt(4)
                     : "";
             case SNAPSHOT_REQ -> "chunk=" + m.prev().file();
             default -> rec.length == 0 ? "" : "rec=" + rec.length + "B";
         };
+    }
+
+    /** {@code vote(egen=2 nsites=3 nvotes=2 priority=100 tiebreaker=7 datagen=1)}: a VOTE1 payload. */
+    private static String vote(ByteBuffer in) {
+        return "vote(egen=" + in.getInt() + " nsites=" + in.getInt() + " nvotes=" + in.getInt() + " priority="
+                + in.getInt() + " tiebreaker=" + Integer.toUnsignedString(in.getInt()) + " datagen=" + in.getInt()
+                + ")";
     }
 
     private static List<Lsn> bulkLsns(byte[] rec) {

@@ -46,6 +46,9 @@ final class Interpreter implements AutoCloseable {
     private record Commit(String name, int site, Lsn lsn, CompletableFuture<CommitToken> done) {
     }
 
+    private record Election(int site, CompletableFuture<Integer> done) {
+    }
+
     private final Path dir;
     private final String name;
     private final SimClock clock = new SimClock();
@@ -53,6 +56,9 @@ final class Interpreter implements AutoCloseable {
     private final Network network = new Network(sites::size);
     private final Describe describe = new Describe();
     private final List<Commit> commits = new ArrayList<>();
+    private final List<Election> elections = new ArrayList<>();
+    /** Outcomes of elections that completed during the current command, printed where they happened. */
+    private final List<String> notices = new ArrayList<>();
     private int groupId = MessageCodec.groupId("repdb");
 
     Interpreter(Path dir, String name) {
@@ -92,13 +98,18 @@ final class Interpreter implements AutoCloseable {
                 case "msgs" -> msgs(args, out);
                 case "get" -> get(args, out);
                 case "counters" -> counters(args, out);
+                case "elect" -> elect(args, out);
+                case "elections" -> elections(args, out);
+                case "reactions" -> reactions(args, out);
                 default -> throw new IllegalArgumentException("unknown command '" + command + "'");
             };
+            drainNotices(out);
             if (showSends) {
                 network.since(mark).forEach(e -> out.add("send " + describe.envelope(e, groupId)));
             }
         } catch (RuntimeException e) {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            drainNotices(out);
             out.add("error: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
         }
         return out;
@@ -114,7 +125,11 @@ final class Interpreter implements AutoCloseable {
 
     // ---------------------------------------------------------------- group
 
-    /** {@code add-sites n [durability=sync] [ackpolicy=quorum] [autoinit=false] [bulk=true] [delay=true] [segment=small]}. */
+    /**
+     * {@code add-sites n [durability=sync] [ackpolicy=quorum] [autoinit=false] [bulk=true] [delay=true]
+     * [segment=small] [allowappointed=true] [priority=100,100,0] [electiontimeout=300ms] [fullelection=3000ms]
+     * [mastertimeout=1500ms]}: one priority for all, or one per new site.
+     */
     private boolean addSites(Args args, List<String> out) {
         int n = args.nextInt("number of sites");
         Durability durability = Durability.valueOf(args.option("durability", "sync").toUpperCase(Locale.ROOT));
@@ -123,22 +138,38 @@ final class Interpreter implements AutoCloseable {
         boolean bulk = Boolean.parseBoolean(args.option("bulk", "false"));
         boolean delay = Boolean.parseBoolean(args.option("delay", "false"));
         boolean smallSegments = args.option("segment", "default").equals("small");
+        boolean appointed = Boolean.parseBoolean(args.option("allowappointed", "false"));
+        List<Integer> priorities = ids(args.option("priority", ""));
+        if (!priorities.isEmpty() && priorities.size() != 1 && priorities.size() != n) {
+            throw new IllegalArgumentException("priority= takes one value or one per site (" + n + ")");
+        }
+        String electionTimeout = args.option("electiontimeout", "");
+        String fullElection = args.option("fullelection", "");
+        String masterTimeout = args.option("mastertimeout", "");
         args.done();
         int first = sites.size() + 1;
         int nsites = first - 1 + n;
-        Consumer<EnvironmentConfig.Builder> config = b -> {
-            b.nsites(nsites).allowAppointedMaster(true).durability(durability).ackPolicy(ack)
-                    .ackTimeout(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofMillis(500))
-                    .requestBackoff(Duration.ofMillis(100), Duration.ofMillis(800)).autoInit(autoInit)
-                    .delayClient(delay);
-            if (bulk) {
-                b.bulk(true, 64 << 10);
-            }
-            if (smallSegments) {
-                b.segmentSize(64 << 10).maxRecordSize(16 << 10);
-            }
-        };
         for (int id = first; id <= nsites; id++) {
+            int priority = priorities.isEmpty() ? 100 : priorities.get(priorities.size() == 1 ? 0 : id - first);
+            Consumer<EnvironmentConfig.Builder> config = b -> {
+                b.nsites(nsites).allowAppointedMaster(appointed).durability(durability).ackPolicy(ack)
+                        .ackTimeout(Duration.ofSeconds(1)).heartbeatInterval(Duration.ofMillis(500))
+                        .requestBackoff(Duration.ofMillis(100), Duration.ofMillis(800)).autoInit(autoInit)
+                        .delayClient(delay).priority(priority);
+                if (bulk) {
+                    b.bulk(true, 64 << 10);
+                }
+                if (smallSegments) {
+                    b.segmentSize(64 << 10).maxRecordSize(16 << 10);
+                }
+                if (!electionTimeout.isEmpty() || !fullElection.isEmpty()) {
+                    b.electionTimeouts(Duration.ofNanos(nanos(electionTimeout.isEmpty() ? "300ms" : electionTimeout)),
+                            Duration.ofNanos(nanos(fullElection.isEmpty() ? "3000ms" : fullElection)));
+                }
+                if (!masterTimeout.isEmpty()) {
+                    b.masterTimeout(Duration.ofNanos(nanos(masterTimeout)));
+                }
+            };
             ScenarioSite site = new ScenarioSite(id, dir.resolve("site" + id), name + "/" + id, clock, network,
                     config);
             sites.add(site);
@@ -147,7 +178,12 @@ final class Interpreter implements AutoCloseable {
         }
         out.add("sites " + first + ".." + nsites + " open (nsites=" + nsites + " durability=" + durability
                 + " ackpolicy=" + ack + " autoinit=" + autoInit + (bulk ? " bulk" : "") + (delay ? " delay" : "")
-                + (smallSegments ? " segment=64KiB" : "") + ")");
+                + (smallSegments ? " segment=64KiB" : "") + (appointed ? " allowappointed" : "")
+                + (priorities.isEmpty() ? "" : " priority=" + priorities.stream().map(String::valueOf)
+                        .collect(java.util.stream.Collectors.joining(",")))
+                + (electionTimeout.isEmpty() ? "" : " electiontimeout=" + electionTimeout)
+                + (fullElection.isEmpty() ? "" : " fullelection=" + fullElection)
+                + (masterTimeout.isEmpty() ? "" : " mastertimeout=" + masterTimeout) + ")");
         return false;
     }
 
@@ -207,6 +243,70 @@ final class Interpreter implements AutoCloseable {
         args.done();
         site.rep().reinitialize();
         return true;
+    }
+
+    // ---------------------------------------------------------------- elections
+
+    /**
+     * {@code elect id [nvotes=n] [timeout=300ms]}: {@code electAsync(0, nvotes, timeout)}, never waited for. Its
+     * outcome is printed where it happens ({@code elect 2 => winner 1} or {@code elect 2 => failed: why}): at once
+     * if it is known at once, otherwise after the delivery or tick that decides it.
+     */
+    private boolean elect(Args args, List<String> out) {
+        ScenarioSite site = site(args.next("site"));
+        int nvotes = Integer.parseInt(args.option("nvotes", "0"));
+        long timeout = nanos(args.option("timeout", "300ms"));
+        args.done();
+        CompletableFuture<Integer> done = site.rep().electAsync(0, nvotes, Duration.ofNanos(timeout))
+                .toCompletableFuture();
+        elections.add(new Election(site.id, done));
+        if (!done.isDone()) {
+            out.add("elect " + site.id + ": pending");
+        }
+        done.whenComplete((winner, error) -> notices.add("elect " + site.id + " => " + electionOutcome(done)));
+        return true;
+    }
+
+    private static String electionOutcome(CompletableFuture<Integer> done) {
+        if (!done.isDone()) {
+            return "pending";
+        }
+        try {
+            return "winner " + done.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            return "failed: " + (cause instanceof dev.repdb.ElectionFailedException ? cause.getMessage()
+                    : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+    }
+
+    /** {@code elections}: every elect so far and its outcome. */
+    private boolean elections(Args args, List<String> out) {
+        args.done();
+        elections.forEach(e -> out.add("elect " + e.site() + " => " + electionOutcome(e.done())));
+        return false;
+    }
+
+    /**
+     * {@code reactions on|off id}: {@link dev.repdb.rep.Reactions} (DUPMASTER, HOLDELECTION, elected, master lost)
+     * for the site's current process, fed every result delivered to it; a crash ends them.
+     */
+    private boolean reactions(Args args, List<String> out) {
+        String onOff = args.next("on|off");
+        ScenarioSite site = site(args.next("site"));
+        args.done();
+        switch (onOff) {
+            case "on" -> site.startReactions();
+            case "off" -> site.stopReactions();
+            default -> throw new IllegalArgumentException("reactions on|off, not " + onOff);
+        }
+        out.add("site " + site.id + ": reactions " + onOff);
+        return true;
+    }
+
+    private void drainNotices(List<String> out) {
+        out.addAll(notices);
+        notices.clear();
     }
 
     // ---------------------------------------------------------------- writes
@@ -307,8 +407,10 @@ final class Interpreter implements AutoCloseable {
                 continue;
             }
             out.add(deliverOne(e));
+            drainNotices(out);
             if (dup) {
                 out.add(deliverOne(e) + " (duplicate)");
+                drainNotices(out);
             }
         }
         return false;
@@ -340,6 +442,7 @@ final class Interpreter implements AutoCloseable {
         }
         try {
             RepResult result = target.rep().processMessage(e.control(), e.rec(), e.from());
+            target.react(result);
             return "deliver " + what + " => " + Describe.result(result);
         } catch (InvalidMessageException ex) {
             return "deliver " + what + " => InvalidMessageException: " + ex.getMessage();
@@ -357,6 +460,7 @@ final class Interpreter implements AutoCloseable {
         args.done();
         for (int steps = 0; ; steps++) {
             clock.runUntil(clock.now());
+            drainNotices(out);
             List<Network.Envelope> taken = network.take(filter, 1);
             Network.Envelope next = taken.isEmpty() ? null : taken.get(0);
             if (next == null) {
@@ -372,19 +476,24 @@ final class Interpreter implements AutoCloseable {
             if (!quiet) {
                 out.add(line);
             }
+            drainNotices(out);
         }
     }
 
     /** {@code tick 200ms}: advances virtual time, running every timer due meanwhile; shows what they sent. */
     private boolean tick(Args args, List<String> out) {
-        String text = args.next("duration");
+        long nanos = nanos(args.next("duration"));
         args.done();
-        long nanos = text.endsWith("ms") ? TimeUnit.MILLISECONDS.toNanos(Long.parseLong(text.replace("ms", "")))
-                : text.endsWith("s") ? TimeUnit.SECONDS.toNanos(Long.parseLong(text.replace("s", "")))
-                : TimeUnit.MILLISECONDS.toNanos(Long.parseLong(text));
         clock.runUntil(clock.now() + nanos);
         out.add("now " + TimeUnit.NANOSECONDS.toMillis(clock.now()) + "ms");
         return true;
+    }
+
+    /** {@code 200ms}, {@code 2s} or {@code 200} (milliseconds). */
+    private static long nanos(String text) {
+        return text.endsWith("ms") ? TimeUnit.MILLISECONDS.toNanos(Long.parseLong(text.replace("ms", "")))
+                : text.endsWith("s") ? TimeUnit.SECONDS.toNanos(Long.parseLong(text.replace("s", "")))
+                : TimeUnit.MILLISECONDS.toNanos(Long.parseLong(text));
     }
 
     /** {@code partition 1,2 | 3}: messages between the groups are dropped when delivered. */
@@ -468,7 +577,8 @@ final class Interpreter implements AutoCloseable {
             StringBuilder line = new StringBuilder().append(s.id).append(": ")
                     .append(st.role() == null ? "NONE" : st.role()).append(" master=")
                     .append(st.masterId() == Transport.EID_INVALID ? "none" : String.valueOf(st.masterId()))
-                    .append(" gen=").append(st.generation()).append(" sync=").append(st.syncState())
+                    .append(" gen=").append(st.generation()).append(" egen=")
+                    .append(st.electionGeneration()).append(" sync=").append(st.syncState())
                     .append(" applied=").append(st.appliedLsn()).append(" startupDone=").append(st.startupDone());
             if (!st.waitingLsn().isZero()) {
                 line.append(" waiting=").append(st.waitingLsn());

@@ -2,6 +2,8 @@ package dev.repdb.scenario;
 
 import dev.repdb.Environment;
 import dev.repdb.EnvironmentConfig;
+import dev.repdb.rep.Reactions;
+import dev.repdb.rep.RepResult;
 import dev.repdb.rep.Replication;
 import dev.repdb.sim.SimClock;
 import dev.repdb.sim.SimDisk;
@@ -26,6 +28,7 @@ final class ScenarioSite {
     private Environment env;
     private int process;
     private boolean machineCrashed;
+    private Reactions reactions;
 
     ScenarioSite(int id, Path home, String storePrefix, SimClock clock, Network network,
                  Consumer<EnvironmentConfig.Builder> config) {
@@ -62,12 +65,36 @@ final class ScenarioSite {
         return env().replication();
     }
 
+    /** Runs {@link Reactions} for the current process (its scheduler is this process's). */
+    void startReactions() {
+        stopReactions();
+        Replication rep = rep();
+        reactions = new Reactions(rep, clock.forSite(id), Reactions.Options.defaults(rep.config().electionTimeout()),
+                ("site" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        reactions.start();
+    }
+
+    void stopReactions() {
+        if (reactions != null) {
+            reactions.close();
+            reactions = null;
+        }
+    }
+
+    /** Hands a result of processMessage to the reactions, if they are on. */
+    void react(RepResult result) {
+        if (reactions != null) {
+            reactions.onResult(result);
+        }
+    }
+
     /**
      * Kills the process: its pending timers and fsyncs never run and its disk takes no more writes. A machine crash
      * also loses what was written but not fsynced (applied at {@link #restart}).
      */
     void crash(boolean machine) {
         Environment dying = env();
+        reactions = null; // its timers die with the process
         disk.kill();
         clock.killProcess(id);
         env = null;
@@ -94,6 +121,7 @@ final class ScenarioSite {
 
     /** Stops the process in an orderly way (end of scenario). */
     void close() {
+        stopReactions();
         if (env != null) {
             Environment e = env;
             env = null;
