@@ -83,6 +83,16 @@ public final class Replication implements AutoCloseable {
     private int wonElection = -1;
     /** Whether this site has seen its group have a master (then phase 1 uses the normal timeout). */
     private boolean groupEstablished;
+    /** A master transfer in progress on this master: its target, deadline and completion (null: none). */
+    private Transfer transfer;
+    /** The target of the last master transfer this site heard of, for the election it starts (-1: none). */
+    private int transferTarget = -1;
+    private Lsn lastPermLsn = Lsn.ZERO;
+    /** On a former master that handed over: completed when the target announces itself. */
+    private Transfer pendingTransfer;
+
+    private record Transfer(int target, long deadlineNanos, CompletableFuture<Void> done) {
+    }
     private final java.util.SplittableRandom tiebreakers;
 
     private volatile Transport transport;
@@ -346,6 +356,69 @@ public final class Replication implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands the master role to site {@code target} gracefully: this master stops accepting commits (they fail with
+     * {@link NotMasterException} naming the target), waits until the target has acknowledged its last commit, then
+     * tells every site to elect (MASTER_TRANSFER) and steps down to client. The election prefers the target among
+     * the sites with the newest log, so the target wins. The stage completes when the target announces itself as
+     * master, or fails after {@code timeout} (commits are accepted again if the hand-over never started).
+     */
+    public java.util.concurrent.CompletionStage<Void> transferMaster(int target, Duration timeout) {
+        lock.lock();
+        try {
+            if (role != RepRole.MASTER) {
+                throw new IllegalStateException("only the master transfers the master role");
+            }
+            if (target == localId || target < 0) {
+                throw new IllegalArgumentException("cannot transfer the master role to site " + target);
+            }
+            if (transfer != null) {
+                throw new IllegalStateException("a transfer to site " + transfer.target() + " is in progress");
+            }
+            transfer = new Transfer(target, scheduler.nanoTime() + timeout.toNanos(), new CompletableFuture<>());
+            counters.increment("transfers");
+            checkTransfer();
+            return transfer == null ? CompletableFuture.completedFuture(null) : transfer.done();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /** On a master handing over: step down once the target holds the last commit, or give up at the deadline. */
+    private void checkTransfer() {
+        if (transfer == null) {
+            return;
+        }
+        Transfer t = transfer;
+        Lsn targetHas = acks.ackedLsns().getOrDefault(t.target(), Lsn.ZERO);
+        if (!targetHas.isBefore(lastPermLsn)) {
+            LOGGER.log(System.Logger.Level.INFO, "site {0} hands the master role to site {1}", localId, t.target());
+            broadcast(MessageType.MASTER_TRANSFER, 0, engine.lastLsn(), Payloads.int32(t.target()));
+            transfer = null;
+            pendingTransfer = t;
+            becomeClient();
+            transferTarget = t.target();
+            startElection(config.nsites(), config.majority(), config.electionTimeout().toNanos());
+        } else if (scheduler.nanoTime() - t.deadlineNanos() >= 0) {
+            transfer = null;
+            afterUnlock.add(() -> t.done().completeExceptionally(new dev.repdb.ElectionFailedException(
+                    "site " + t.target() + " did not catch up within the transfer timeout; this site stays master")));
+        }
+    }
+
+    private void receiveTransfer(Message m, Outcome out) {
+        int target = Payloads.decodeInt32(m.rec());
+        if (m.sender() != masterId) {
+            return;
+        }
+        counters.increment("transfers_heard");
+        forgetMaster();
+        transferTarget = target;
+        if (election == null) {
+            startElection(config.nsites(), config.majority(), config.electionTimeout().toNanos());
+        }
+    }
+
     /** Registers a listener for rollbacks and failed acknowledgements. */
     public void addListener(Listener listener) {
         listeners.add(listener);
@@ -460,6 +533,11 @@ public final class Replication implements AutoCloseable {
     private void checkWritable() {
         if (!meta.state().started()) {
             return; // a standalone database
+        }
+        Transfer handingOver = transfer;
+        if (role == RepRole.MASTER && handingOver != null) {
+            throw new NotMasterException("this master is handing over to site " + handingOver.target(),
+                    OptionalInt.of(handingOver.target()), new byte[0]);
         }
         if (role != RepRole.MASTER) {
             int master = masterId;
@@ -658,6 +736,7 @@ public final class Replication implements AutoCloseable {
                 counters.increment("acks_received");
                 acks.ack(m.sender(), m.generation(), m.lsn(), m.has(Message.F_ELECTABLE));
                 settleAcks();
+                checkTransfer();
             }
             default -> { /* ALIVE: the generation filter did the work */ }
         }
@@ -699,6 +778,7 @@ public final class Replication implements AutoCloseable {
             case ALIVE_REQ -> send(m.sender(), MessageType.ALIVE, 0, engine.lastLsn(), Lsn.ZERO,
                     Payloads.int32(meta.state().electionGeneration()), 0);
             case ALL_REQ, LOG_REQ, VERIFY_REQ -> servePeerRequest(m);
+            case MASTER_TRANSFER -> receiveTransfer(m, out);
             case VOTE1 -> receiveVote(Vote.decode(m.sender(), m.lsn(), m.rec()), out);
             case VOTE2 -> receiveSecondVote(m.sender(), Payloads.decodeInt32(m.rec()), out);
             default -> { /* DUPMASTER, ALIVE, ACK, SNAPSHOT_REQ: nothing for a client */ }
@@ -727,6 +807,9 @@ public final class Replication implements AutoCloseable {
         }
         boolean perm = payload.length > 0 && payload[0] == 1; // commit records are permanent
         int gen = LogEntryCodec.generationOf(payload);
+        if (perm) {
+            lastPermLsn = lsn;
+        }
         if (config.bulk()) {
             liveBatch.add(gen, new Payloads.BulkRecord(lsn, prev, payload), perm);
             return;
@@ -987,6 +1070,16 @@ public final class Replication implements AutoCloseable {
         adoptGeneration(m.generation());
         masterId = m.sender();
         masterCdata = m.rec().clone();
+        if (pendingTransfer != null) {
+            Transfer t = pendingTransfer;
+            pendingTransfer = null;
+            if (m.sender() == t.target()) {
+                afterUnlock.add(() -> t.done().complete(null));
+            } else {
+                afterUnlock.add(() -> t.done().completeExceptionally(new dev.repdb.ElectionFailedException(
+                        "site " + m.sender() + " became master instead of site " + t.target())));
+            }
+        }
         masterEnd = m.lsn();
         resetClientState();
         counters.increment("master_changes");
@@ -1450,6 +1543,8 @@ public final class Replication implements AutoCloseable {
         long phaseOne = groupEstablished ? timeoutNanos : Math.max(timeoutNanos,
                 config.fullElectionTimeout().toNanos());
         election = new Election(mine, timeoutNanos, now + phaseOne, new CompletableFuture<>());
+        election.preferred = transferTarget;
+        transferTarget = -1;
         earlyVotes.values().stream().filter(v -> v.electionGeneration() == egen).forEach(election::tally);
         earlyVotes.clear();
         earlySecondVotes.getOrDefault(egen, java.util.Set.of()).forEach(election::tallySecond);
@@ -1620,6 +1715,7 @@ public final class Replication implements AutoCloseable {
                     broadcast(MessageType.HEARTBEAT, 0, engine.lastLsn(), new byte[0]);
                 }
                 settleAcks();
+                checkTransfer();
             } else if (role == RepRole.CLIENT) {
                 checkElection(null);
                 maybeRequest(false);
@@ -1723,7 +1819,7 @@ public final class Replication implements AutoCloseable {
             case LOG_REQ, ALL_REQ -> Payloads.decodeLsn(m.rec());
             case SNAPSHOT -> Payloads.decodeSnapshotChunk(m.rec());
             case SNAPSHOT_REQ -> Payloads.decodeSnapshotResume(m.rec());
-            case ALIVE, VOTE2 -> Payloads.decodeInt32(m.rec());
+            case ALIVE, VOTE2, MASTER_TRANSFER -> Payloads.decodeInt32(m.rec());
             case VOTE1 -> Vote.decode(m.sender(), m.lsn(), m.rec());
             case FRAGMENT -> throw new InvalidMessageException("a fragment inside a fragment");
             default -> { }

@@ -224,4 +224,41 @@ class ElectionTest {
             assertTrue(group.site(second).rep().generation() > acked.get(0).generation());
         }
     }
+
+    @Test
+    void aMasterTransfersItsRoleToANamedSiteThatHoldsEveryCommit() {
+        try (TestGroup group = clients(3, b -> b.ackPolicy(AckPolicy.ONE))) {
+            int first = electAndStart(group, group.sites);
+            group.deliverUntil(() -> group.sites.stream().filter(s -> s.id != first)
+                    .allMatch(s -> s.rep().stats().startupDone()), WAIT, "sync");
+            // the target is the client that is NOT the one a plain election would favour: any other site works too
+            int target = group.sites.stream().filter(s -> s.id != first).mapToInt(s -> s.id).max().orElseThrow();
+            for (int i = 0; i < 5; i++) {
+                commit(group, group.site(first), "t" + i);
+            }
+            CompletableFuture<Void> handedOver = group.site(first).rep()
+                    .transferMaster(target, Duration.ofSeconds(10)).toCompletableFuture();
+            // commits are refused while the hand-over runs, naming the target
+            Database db = group.site(first).env.openDatabase("d");
+            try (Transaction txn = group.site(first).env.beginTransaction()) {
+                db.put(txn, b("during"), b("x"));
+                dev.repdb.NotMasterException refused = assertThrows(dev.repdb.NotMasterException.class, txn::commit);
+                // still handing over (names the target), or already stepped down (no master known yet)
+                refused.masterId().ifPresent(id -> assertEquals(target, id));
+            }
+            group.deliverUntil(() -> group.site(target).results.stream()
+                    .anyMatch(r -> r.status() == RepStatus.NEWMASTER && r.envId() == target), WAIT, "target wins");
+            group.site(target).rep().start(RepRole.MASTER, b("site" + target));
+            group.deliverUntil(handedOver::isDone, WAIT, "the old master learns the hand-over is done");
+            handedOver.join();
+            assertEquals(RepRole.MASTER, group.site(target).rep().role());
+            assertEquals(RepRole.CLIENT, group.site(first).rep().role());
+            for (int i = 0; i < 5; i++) {
+                assertTrue(group.site(target).env.openDatabase("d").get(b("t" + i)) != null, "t" + i);
+            }
+            commit(group, group.site(target), "after");
+            group.deliverUntil(() -> group.site(first).env.openDatabase("d").get(b("after")) != null, WAIT,
+                    "the old master follows the new one");
+        }
+    }
 }
