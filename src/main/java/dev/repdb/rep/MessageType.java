@@ -41,7 +41,9 @@ public enum MessageType {
      * The master hands over to the site named in the payload: it has stopped accepting commits, that site holds
      * its last commit, and every site now elects, preferring that site among those with the newest log.
      */
-    MASTER_TRANSFER(45);
+    MASTER_TRANSFER(45),
+    /** A client grants its master a lease: the payload echoes the master's clock from the heartbeat granted. */
+    LEASE_GRANT(46);
 
     private final int code;
 

@@ -261,4 +261,34 @@ class ElectionTest {
                     "the old master follows the new one");
         }
     }
+
+    @Test
+    void withLeasesAPartitionedMasterStopsServingBeforeAnotherIsElected() {
+        Duration lease = Duration.ofMillis(400);
+        try (TestGroup group = clients(3, b -> b.masterLeases(lease, 1.05).ackPolicy(AckPolicy.NONE))) {
+            int first = electAndStart(group, group.sites);
+            TestGroup.Site master = group.site(first);
+            group.deliverUntil(() -> {
+                try {
+                    master.env.openDatabase("d").get(b("x"));
+                    return true;
+                } catch (dev.repdb.LeaseExpiredException e) {
+                    return false;
+                }
+            }, WAIT, "the master holds a majority's grants and serves reads");
+            commit(group, master, "before");
+            // the master is cut off from everyone
+            group.dropWhere(e -> e.from() == first || e.to() == first);
+            List<TestGroup.Site> rest = group.sites.stream().filter(s -> s.id != first).toList();
+            awaitMasterLost(group, rest.get(0), rest.get(1));
+            List<CompletableFuture<Integer>> votes = new ArrayList<>();
+            rest.forEach(s -> votes.add(elect(s)));
+            group.deliverUntil(() -> rest.stream().anyMatch(s -> s.rep().stats().counter("elections_won") > 0), WAIT,
+                    "a new winner");
+            // by the time anyone else can win, the old master's lease is over: it refuses to read
+            assertThrows(dev.repdb.LeaseExpiredException.class, () -> master.env.openDatabase("d").get(b("before")));
+            assertTrue(rest.stream().anyMatch(s -> s.rep().stats().counter("elections_waiting_for_lease") > 0),
+                    "the voters waited out their grants");
+        }
+    }
 }
