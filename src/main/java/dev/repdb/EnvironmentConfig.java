@@ -38,7 +38,7 @@ public final class EnvironmentConfig {
         this.replication = new RepConfig(b.groupName, b.nsites, b.priority, b.ackPolicy, b.ackTimeout, b.durability,
                 b.allowAppointedMaster, b.heartbeatInterval, b.requestMin, b.requestMax, b.autoInit, b.delayClient,
                 b.bulk, b.bulkBytes, b.bulkLinger, b.throttleBytes, b.maxMessageBytes, b.electionTimeout,
-                b.fullElectionTimeout, b.masterTimeout, b.allowMinorityElections);
+                b.fullElectionTimeout, b.masterTimeout, b.allowMinorityElections, b.leaseTimeout, b.clockSkew);
     }
 
     /** The replication knobs. */
@@ -125,6 +125,8 @@ public final class EnvironmentConfig {
         private Duration fullElectionTimeout = Duration.ofSeconds(3);
         private Duration masterTimeout = Duration.ofMillis(1500);
         private boolean allowMinorityElections;
+        private Duration leaseTimeout = Duration.ZERO;
+        private double clockSkew = 1.0;
 
         private Builder() {
         }
@@ -259,6 +261,23 @@ public final class EnvironmentConfig {
             return this;
         }
 
+        /**
+         * Master leases (off by default): a master serves reads and commits only while a majority's grants, each
+         * lasting {@code leaseTimeout}, are valid, and a client waits out its grant before voting or following a new
+         * master; so a deposed master never serves a stale read. {@code clockSkew} (at least 1, e.g. 1.01) is the
+         * largest ratio between two sites' clock rates: the master counts grants as shorter, clients as longer.
+         * Every site must use the same values; masters must then be elected.
+         */
+        public Builder masterLeases(Duration leaseTimeout, double clockSkew) {
+            positive("leaseTimeout", leaseTimeout);
+            if (!(clockSkew >= 1.0) || clockSkew > 2.0) {
+                throw new IllegalArgumentException("clockSkew must be between 1.0 and 2.0, not " + clockSkew);
+            }
+            this.leaseTimeout = leaseTimeout;
+            this.clockSkew = clockSkew;
+            return this;
+        }
+
         /** Unsafe: let elections be won with fewer votes than a majority (two masters become possible). */
         public Builder allowMinorityElections(boolean allow) {
             this.allowMinorityElections = allow;
@@ -333,6 +352,10 @@ public final class EnvironmentConfig {
         }
 
         public EnvironmentConfig build() {
+            if (!leaseTimeout.isZero() && allowAppointedMaster) {
+                throw new IllegalArgumentException("masterLeases and allowAppointedMaster exclude each other: with "
+                        + "leases a master must be elected");
+            }
             if (segmentSize < (long) maxRecordSize + 64) {
                 throw new IllegalArgumentException("segmentSize (" + segmentSize
                         + ") must exceed maxRecordSize (" + maxRecordSize + ")");

@@ -23,6 +23,8 @@ final class Election {
     private final Map<Integer, Vote> votes = new HashMap<>();
     private final Set<Integer> secondVotes = new HashSet<>();
     Phase phase = Phase.ONE;
+    /** A master transfer's target: it wins among the votes with the newest log (-1: none). */
+    int preferred = -1;
     long deadlineNanos;
     final long timeoutNanos;
 
@@ -57,13 +59,21 @@ final class Election {
         return secondVotes.size();
     }
 
-    /** The best vote tallied so far, or null if no voter is electable. */
+    /**
+     * The best vote tallied so far, or null if no voter is electable. In a master transfer the target wins if no
+     * other electable voter has a newer log (so the winner still holds every acknowledged commit).
+     */
     Vote winner() {
         Vote best = null;
         for (Vote vote : votes.values()) {
             if (vote.electable() && vote.beats(best)) {
                 best = vote;
             }
+        }
+        Vote target = votes.get(preferred);
+        if (best != null && target != null && target.electable()
+                && target.dataGeneration() == best.dataGeneration() && target.lsn().equals(best.lsn())) {
+            return target;
         }
         return best;
     }

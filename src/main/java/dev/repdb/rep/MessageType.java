@@ -36,7 +36,14 @@ public enum MessageType {
      * A piece of a message whose {@code rec} is larger than the transport's message limit (a big commit record, a
      * snapshot item); the receiver reassembles the pieces and then processes the whole message.
      */
-    FRAGMENT(44);
+    FRAGMENT(44),
+    /**
+     * The master hands over to the site named in the payload: it has stopped accepting commits, that site holds
+     * its last commit, and every site now elects, preferring that site among those with the newest log.
+     */
+    MASTER_TRANSFER(45),
+    /** A client grants its master a lease: the payload echoes the master's clock from the heartbeat granted. */
+    LEASE_GRANT(46);
 
     private final int code;
 

@@ -28,19 +28,25 @@ import java.time.Duration;
  * @param fullElectionTimeout  the phase-1 wait until this site has seen its group have a master (cold start)
  * @param masterTimeout        a client that has heard nothing from its master for this long considers it lost
  * @param allowMinorityElections an unsafe option: let {@code elect} accept fewer votes than a majority
+ * @param leaseTimeout         master leases: how long a grant lasts (zero: leases off)
+ * @param clockSkew            master leases: the largest ratio between two sites' clock rates (at least 1)
  */
 public record RepConfig(String groupName, int nsites, int priority, AckPolicy ackPolicy, Duration ackTimeout,
                         Durability durability, boolean allowAppointedMaster, Duration heartbeatInterval,
                         Duration requestMin, Duration requestMax, boolean autoInit, boolean delayClient,
                         boolean bulk, int bulkBytes, Duration bulkLinger, int throttleBytes, int maxMessageBytes,
                         Duration electionTimeout, Duration fullElectionTimeout, Duration masterTimeout,
-                        boolean allowMinorityElections) {
+                        boolean allowMinorityElections, Duration leaseTimeout, double clockSkew) {
+
+    public boolean leases() {
+        return !leaseTimeout.isZero();
+    }
 
     public static RepConfig defaults() {
         return new RepConfig("repdb", 3, 100, AckPolicy.QUORUM, Duration.ofSeconds(1), Durability.SYNC, false,
                 Duration.ofMillis(500), Duration.ofMillis(40), Duration.ofMillis(1280), true, false, false,
                 64 * 1024, Duration.ZERO, 1 << 20, 60 * 1024, Duration.ofMillis(300), Duration.ofSeconds(3),
-                Duration.ofMillis(1500), false);
+                Duration.ofMillis(1500), false, Duration.ZERO, 1.0);
     }
 
     public int groupId() {

@@ -83,6 +83,21 @@ public final class Replication implements AutoCloseable {
     private int wonElection = -1;
     /** Whether this site has seen its group have a master (then phase 1 uses the normal timeout). */
     private boolean groupEstablished;
+    /** A master transfer in progress on this master: its target, deadline and completion (null: none). */
+    private Transfer transfer;
+    /** The target of the last master transfer this site heard of, for the election it starts (-1: none). */
+    private int transferTarget = -1;
+    private Lsn lastPermLsn = Lsn.ZERO;
+    /** On a former master that handed over: completed when the target announces itself. */
+    private Transfer pendingTransfer;
+    /** Master leases, on a master: each client's grant expiry, on this master's clock. */
+    private final java.util.Map<Integer, Long> leaseGrants = new java.util.HashMap<>();
+    /** Master leases, on a client: when its last grant expires (its clock), and to which master. */
+    private long grantExpiryNanos;
+    private int grantedTo = Transport.EID_INVALID;
+
+    private record Transfer(int target, long deadlineNanos, CompletableFuture<Void> done) {
+    }
     private final java.util.SplittableRandom tiebreakers;
 
     private volatile Transport transport;
@@ -125,6 +140,11 @@ public final class Replication implements AutoCloseable {
         this.generation = meta.state().generation();
         this.requestWaitNanos = config.requestMin().toNanos();
         this.tiebreakers = new java.util.SplittableRandom(scheduler.nanoTime() * 31 + meta.state().siteId());
+        if (config.leases()) {
+            // it may have granted a lease just before it stopped: wait that out before following a new master
+            grantExpiryNanos = scheduler.nanoTime() + clientLeaseNanos();
+        }
+        engine.setReadPermission(this::checkLease);
         this.liveBatch = new LiveBatch(batchLimit(), config.bulkLinger().toNanos(), scheduler,
                 this::shipBatch, this::flushOutbox);
         engine.setWritePermission(this::checkWritable);
@@ -340,9 +360,76 @@ public final class Replication implements AutoCloseable {
             if (election != null) {
                 return election.result;
             }
+            long grantLeft = grantExpiryNanos - scheduler.nanoTime();
+            if (config.leases() && grantLeft > 0) {
+                return afterGrantExpires(n, v, timeout.toNanos(), grantLeft);
+            }
             return startElection(n, v, timeout.toNanos());
         } finally {
             unlockAndFlush();
+        }
+    }
+
+    /**
+     * Hands the master role to site {@code target} gracefully: this master stops accepting commits (they fail with
+     * {@link NotMasterException} naming the target), waits until the target has acknowledged its last commit, then
+     * tells every site to elect (MASTER_TRANSFER) and steps down to client. The election prefers the target among
+     * the sites with the newest log, so the target wins. The stage completes when the target announces itself as
+     * master, or fails after {@code timeout} (commits are accepted again if the hand-over never started).
+     */
+    public java.util.concurrent.CompletionStage<Void> transferMaster(int target, Duration timeout) {
+        lock.lock();
+        try {
+            if (role != RepRole.MASTER) {
+                throw new IllegalStateException("only the master transfers the master role");
+            }
+            if (target == localId || target < 0) {
+                throw new IllegalArgumentException("cannot transfer the master role to site " + target);
+            }
+            if (transfer != null) {
+                throw new IllegalStateException("a transfer to site " + transfer.target() + " is in progress");
+            }
+            transfer = new Transfer(target, scheduler.nanoTime() + timeout.toNanos(), new CompletableFuture<>());
+            counters.increment("transfers");
+            checkTransfer();
+            return transfer == null ? CompletableFuture.completedFuture(null) : transfer.done();
+        } finally {
+            unlockAndFlush();
+        }
+    }
+
+    /** On a master handing over: step down once the target holds the last commit, or give up at the deadline. */
+    private void checkTransfer() {
+        if (transfer == null) {
+            return;
+        }
+        Transfer t = transfer;
+        Lsn targetHas = acks.ackedLsns().getOrDefault(t.target(), Lsn.ZERO);
+        if (!targetHas.isBefore(lastPermLsn)) {
+            LOGGER.log(System.Logger.Level.INFO, "site {0} hands the master role to site {1}", localId, t.target());
+            broadcast(MessageType.MASTER_TRANSFER, 0, engine.lastLsn(), Payloads.int32(t.target()));
+            transfer = null;
+            pendingTransfer = t;
+            becomeClient();
+            transferTarget = t.target();
+            startElection(config.nsites(), config.majority(), config.electionTimeout().toNanos());
+        } else if (scheduler.nanoTime() - t.deadlineNanos() >= 0) {
+            transfer = null;
+            afterUnlock.add(() -> t.done().completeExceptionally(new dev.repdb.ElectionFailedException(
+                    "site " + t.target() + " did not catch up within the transfer timeout; this site stays master")));
+        }
+    }
+
+    private void receiveTransfer(Message m, Outcome out) {
+        int target = Payloads.decodeInt32(m.rec());
+        if (m.sender() != masterId) {
+            return;
+        }
+        counters.increment("transfers_heard");
+        forgetMaster();
+        transferTarget = target;
+        if (election == null) {
+            startElection(config.nsites(), config.majority(), config.electionTimeout().toNanos());
         }
     }
 
@@ -461,12 +548,69 @@ public final class Replication implements AutoCloseable {
         if (!meta.state().started()) {
             return; // a standalone database
         }
+        checkLease();
+        Transfer handingOver = transfer;
+        if (role == RepRole.MASTER && handingOver != null) {
+            throw new NotMasterException("this master is handing over to site " + handingOver.target(),
+                    OptionalInt.of(handingOver.target()), new byte[0]);
+        }
         if (role != RepRole.MASTER) {
             int master = masterId;
             throw new NotMasterException("this site (" + localId + ") is not the master"
                     + (master >= 0 ? "; the master is site " + master : "; no master is known"),
                     master >= 0 ? OptionalInt.of(master) : OptionalInt.empty(), masterCdataSnapshot());
         }
+    }
+
+    /** With master leases, a master serves reads and commits only while a majority's grants are valid. */
+    private void checkLease() {
+        if (!config.leases() || role != RepRole.MASTER) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (!leaseValid()) {
+                counters.increment("lease_checks_failed");
+                throw new dev.repdb.LeaseExpiredException("site " + localId + " holds valid lease grants from "
+                        + validGrants() + " clients; a majority needs " + (config.nsites() / 2));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean leaseValid() {
+        return validGrants() >= config.nsites() / 2;
+    }
+
+    private int validGrants() {
+        long now = scheduler.nanoTime();
+        int valid = 0;
+        for (long expiry : leaseGrants.values()) {
+            if (expiry - now > 0) {
+                valid++;
+            }
+        }
+        return valid;
+    }
+
+    /** How long a master counts a grant: shorter by the clock skew. */
+    private long masterLeaseNanos() {
+        return (long) (config.leaseTimeout().toNanos() / config.clockSkew());
+    }
+
+    /** How long a client keeps a grant: longer by the clock skew. */
+    private long clientLeaseNanos() {
+        return (long) (config.leaseTimeout().toNanos() * config.clockSkew());
+    }
+
+    private long heartbeatNanos() {
+        long interval = config.heartbeatInterval().toNanos();
+        return config.leases() ? Math.min(interval, config.leaseTimeout().toNanos() / 3) : interval;
+    }
+
+    private byte[] heartbeatPayload() {
+        return config.leases() ? java.nio.ByteBuffer.allocate(8).putLong(scheduler.nanoTime()).array() : new byte[0];
     }
 
     private byte[] masterCdataSnapshot() {
@@ -516,7 +660,12 @@ public final class Replication implements AutoCloseable {
         Lsn start = engine.startGeneration(newGeneration);
         masterEnd = start;
         counters.increment("master_changes");
+        leaseGrants.clear();
         broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
+        if (config.leases()) {
+            lastHeartbeatNanos = scheduler.nanoTime();
+            broadcast(MessageType.HEARTBEAT, 0, engine.lastLsn(), heartbeatPayload());
+        }
         LOGGER.log(System.Logger.Level.INFO, "site {0} is master in generation {1}", localId, newGeneration);
     }
 
@@ -654,10 +803,17 @@ public final class Replication implements AutoCloseable {
             case ALL_REQ, LOG_REQ -> serveRange(m);
             case VERIFY_REQ -> serveVerify(m);
             case SNAPSHOT_REQ -> serveSnapshot(m);
+            case LEASE_GRANT -> {
+                long sentAt = java.nio.ByteBuffer.wrap(m.rec()).getLong();
+                if (config.leases() && sentAt - scheduler.nanoTime() <= 0) {
+                    leaseGrants.merge(m.sender(), sentAt + masterLeaseNanos(), Math::max);
+                }
+            }
             case ACK -> {
                 counters.increment("acks_received");
                 acks.ack(m.sender(), m.generation(), m.lsn(), m.has(Message.F_ELECTABLE));
                 settleAcks();
+                checkTransfer();
             }
             default -> { /* ALIVE: the generation filter did the work */ }
         }
@@ -699,6 +855,7 @@ public final class Replication implements AutoCloseable {
             case ALIVE_REQ -> send(m.sender(), MessageType.ALIVE, 0, engine.lastLsn(), Lsn.ZERO,
                     Payloads.int32(meta.state().electionGeneration()), 0);
             case ALL_REQ, LOG_REQ, VERIFY_REQ -> servePeerRequest(m);
+            case MASTER_TRANSFER -> receiveTransfer(m, out);
             case VOTE1 -> receiveVote(Vote.decode(m.sender(), m.lsn(), m.rec()), out);
             case VOTE2 -> receiveSecondVote(m.sender(), Payloads.decodeInt32(m.rec()), out);
             default -> { /* DUPMASTER, ALIVE, ACK, SNAPSHOT_REQ: nothing for a client */ }
@@ -727,6 +884,9 @@ public final class Replication implements AutoCloseable {
         }
         boolean perm = payload.length > 0 && payload[0] == 1; // commit records are permanent
         int gen = LogEntryCodec.generationOf(payload);
+        if (perm) {
+            lastPermLsn = lsn;
+        }
         if (config.bulk()) {
             liveBatch.add(gen, new Payloads.BulkRecord(lsn, prev, payload), perm);
             return;
@@ -960,6 +1120,13 @@ public final class Replication implements AutoCloseable {
             out.add(RepStatus.IGNORE);
             return;
         }
+        if (config.leases() && m.sender() != grantedTo && scheduler.nanoTime() - grantExpiryNanos < 0) {
+            // its lease grant to another master is still valid: following a new one now could let the old one
+            // serve a stale read
+            counters.increment("newmaster_refused_by_lease");
+            out.add(RepStatus.IGNORE);
+            return;
+        }
         if (election != null) {
             if (m.generation() < election.electionGeneration) {
                 out.add(RepStatus.IGNORE);
@@ -987,6 +1154,16 @@ public final class Replication implements AutoCloseable {
         adoptGeneration(m.generation());
         masterId = m.sender();
         masterCdata = m.rec().clone();
+        if (pendingTransfer != null) {
+            Transfer t = pendingTransfer;
+            pendingTransfer = null;
+            if (m.sender() == t.target()) {
+                afterUnlock.add(() -> t.done().complete(null));
+            } else {
+                afterUnlock.add(() -> t.done().completeExceptionally(new dev.repdb.ElectionFailedException(
+                        "site " + m.sender() + " became master instead of site " + t.target())));
+            }
+        }
         masterEnd = m.lsn();
         resetClientState();
         counters.increment("master_changes");
@@ -1191,6 +1368,12 @@ public final class Replication implements AutoCloseable {
             return;
         }
         lastHeardFromMaster = scheduler.nanoTime();
+        if (config.leases() && m.rec().length == 8 && election == null) {
+            grantExpiryNanos = scheduler.nanoTime() + clientLeaseNanos();
+            grantedTo = masterId;
+            counters.increment("lease_grants_sent");
+            send(masterId, MessageType.LEASE_GRANT, 0, engine.appliedLsn(), Lsn.ZERO, m.rec(), 0);
+        }
         masterEnd = Lsn.max(masterEnd, m.lsn());
         if (sync == SyncState.CATCHUP || sync == SyncState.READY) {
             maybeFinishStartup(out);
@@ -1435,6 +1618,52 @@ public final class Replication implements AutoCloseable {
 
     // ================================================================ elections
 
+    /**
+     * Master leases, phase 0: a client whose grant is still valid may not vote until it expires (its master may
+     * still be serving). Meanwhile it asks for a master; the election starts when the grant is over, unless a
+     * master is known by then.
+     */
+    private java.util.concurrent.CompletionStage<Integer> afterGrantExpires(int n, int v, long timeoutNanos,
+                                                                             long waitNanos) {
+        counters.increment("elections_waiting_for_lease");
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        broadcast(MessageType.MASTER_REQ, 0, Lsn.ZERO, new byte[0]);
+        scheduler.schedule(() -> {
+            lock.lock();
+            try {
+                if (role == RepRole.CLIENT && masterAlive() == false && election == null && !closed) {
+                    startElection(n, v, timeoutNanos).whenComplete((winner, error) -> {
+                        if (error != null) {
+                            result.completeExceptionally(error);
+                        } else {
+                            result.complete(winner);
+                        }
+                    });
+                } else if (election != null) {
+                    election.result.whenComplete((winner, error) -> {
+                        if (error != null) {
+                            result.completeExceptionally(error);
+                        } else {
+                            result.complete(winner);
+                        }
+                    });
+                } else {
+                    int master = role == RepRole.MASTER ? localId : masterId;
+                    afterUnlock.add(() -> {
+                        if (master >= 0) {
+                            result.complete(master);
+                        } else {
+                            result.completeExceptionally(new dev.repdb.ElectionFailedException("no master"));
+                        }
+                    });
+                }
+            } finally {
+                unlockAndFlush();
+            }
+        }, waitNanos);
+        return result;
+    }
+
     private java.util.concurrent.CompletionStage<Integer> startElection(int nsites, int nvotes, long timeoutNanos) {
         RepMeta.State state = meta.state();
         int egen = state.electionGeneration();
@@ -1450,6 +1679,8 @@ public final class Replication implements AutoCloseable {
         long phaseOne = groupEstablished ? timeoutNanos : Math.max(timeoutNanos,
                 config.fullElectionTimeout().toNanos());
         election = new Election(mine, timeoutNanos, now + phaseOne, new CompletableFuture<>());
+        election.preferred = transferTarget;
+        transferTarget = -1;
         earlyVotes.values().stream().filter(v -> v.electionGeneration() == egen).forEach(election::tally);
         earlyVotes.clear();
         earlySecondVotes.getOrDefault(egen, java.util.Set.of()).forEach(election::tallySecond);
@@ -1614,12 +1845,13 @@ public final class Replication implements AutoCloseable {
             }
             long now = scheduler.nanoTime();
             if (role == RepRole.MASTER) {
-                if (now - lastHeartbeatNanos >= config.heartbeatInterval().toNanos()) {
+                if (now - lastHeartbeatNanos >= heartbeatNanos()) {
                     lastHeartbeatNanos = now;
                     counters.increment("heartbeats_sent");
-                    broadcast(MessageType.HEARTBEAT, 0, engine.lastLsn(), new byte[0]);
+                    broadcast(MessageType.HEARTBEAT, 0, engine.lastLsn(), heartbeatPayload());
                 }
                 settleAcks();
+                checkTransfer();
             } else if (role == RepRole.CLIENT) {
                 checkElection(null);
                 maybeRequest(false);
@@ -1723,7 +1955,17 @@ public final class Replication implements AutoCloseable {
             case LOG_REQ, ALL_REQ -> Payloads.decodeLsn(m.rec());
             case SNAPSHOT -> Payloads.decodeSnapshotChunk(m.rec());
             case SNAPSHOT_REQ -> Payloads.decodeSnapshotResume(m.rec());
-            case ALIVE, VOTE2 -> Payloads.decodeInt32(m.rec());
+            case ALIVE, VOTE2, MASTER_TRANSFER -> Payloads.decodeInt32(m.rec());
+            case LEASE_GRANT -> {
+                if (m.rec().length != 8) {
+                    throw new InvalidMessageException("a lease grant has 8 bytes, not " + m.rec().length);
+                }
+            }
+            case HEARTBEAT -> {
+                if (m.rec().length != 0 && m.rec().length != 8) {
+                    throw new InvalidMessageException("a heartbeat has 0 or 8 bytes, not " + m.rec().length);
+                }
+            }
             case VOTE1 -> Vote.decode(m.sender(), m.lsn(), m.rec());
             case FRAGMENT -> throw new InvalidMessageException("a fragment inside a fragment");
             default -> { }

@@ -79,6 +79,7 @@ public final class Engine implements AutoCloseable {
     private final ReentrantLock checkpointLock = new ReentrantLock();
     private final AtomicBoolean checkpointScheduled = new AtomicBoolean();
     private volatile Runnable writePermission = () -> { };
+    private volatile Runnable readPermission = () -> { };
     private volatile ReplicationHook replicationHook = NO_REPLICATION;
     private volatile Lsn appliedLsn;
     private volatile int generation;
@@ -190,12 +191,14 @@ public final class Engine implements AutoCloseable {
     /** The latest committed value of {@code key}, or null. */
     public byte[] get(String database, byte[] key) {
         checkUsable();
+        readPermission.run();
         return store.databaseId(database).map(id -> store.get(id, key)).orElse(null);
     }
 
     /** The value of {@code key} as of {@code snapshot}, or null. */
     public byte[] get(long snapshot, String database, byte[] key) {
         checkUsable();
+        readPermission.run();
         Optional<Integer> id = store.databaseId(database);
         if (id.isEmpty()) {
             return null;
@@ -208,6 +211,7 @@ public final class Engine implements AutoCloseable {
     /** The entries of {@code database} as of {@code snapshot}, in unsigned key order, from (incl.) to (excl.). */
     public Iterator<Map.Entry<byte[], byte[]>> scan(long snapshot, String database, byte[] from, byte[] to) {
         checkUsable();
+        readPermission.run();
         Optional<Integer> id = store.databaseId(database);
         if (id.isEmpty()) {
             return Collections.emptyIterator();
@@ -234,6 +238,11 @@ public final class Engine implements AutoCloseable {
      */
     public void setWritePermission(Runnable check) {
         this.writePermission = check;
+    }
+
+    /** Installs the check run before every read (replication uses it for master leases). It throws to refuse. */
+    public void setReadPermission(Runnable check) {
+        this.readPermission = check;
     }
 
     public void setReplicationHook(ReplicationHook hook) {

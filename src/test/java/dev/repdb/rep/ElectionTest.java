@@ -224,4 +224,71 @@ class ElectionTest {
             assertTrue(group.site(second).rep().generation() > acked.get(0).generation());
         }
     }
+
+    @Test
+    void aMasterTransfersItsRoleToANamedSiteThatHoldsEveryCommit() {
+        try (TestGroup group = clients(3, b -> b.ackPolicy(AckPolicy.ONE))) {
+            int first = electAndStart(group, group.sites);
+            group.deliverUntil(() -> group.sites.stream().filter(s -> s.id != first)
+                    .allMatch(s -> s.rep().stats().startupDone()), WAIT, "sync");
+            // the target is the client that is NOT the one a plain election would favour: any other site works too
+            int target = group.sites.stream().filter(s -> s.id != first).mapToInt(s -> s.id).max().orElseThrow();
+            for (int i = 0; i < 5; i++) {
+                commit(group, group.site(first), "t" + i);
+            }
+            CompletableFuture<Void> handedOver = group.site(first).rep()
+                    .transferMaster(target, Duration.ofSeconds(10)).toCompletableFuture();
+            // commits are refused while the hand-over runs, naming the target
+            Database db = group.site(first).env.openDatabase("d");
+            try (Transaction txn = group.site(first).env.beginTransaction()) {
+                db.put(txn, b("during"), b("x"));
+                dev.repdb.NotMasterException refused = assertThrows(dev.repdb.NotMasterException.class, txn::commit);
+                // still handing over (names the target), or already stepped down (no master known yet)
+                refused.masterId().ifPresent(id -> assertEquals(target, id));
+            }
+            group.deliverUntil(() -> group.site(target).results.stream()
+                    .anyMatch(r -> r.status() == RepStatus.NEWMASTER && r.envId() == target), WAIT, "target wins");
+            group.site(target).rep().start(RepRole.MASTER, b("site" + target));
+            group.deliverUntil(handedOver::isDone, WAIT, "the old master learns the hand-over is done");
+            handedOver.join();
+            assertEquals(RepRole.MASTER, group.site(target).rep().role());
+            assertEquals(RepRole.CLIENT, group.site(first).rep().role());
+            for (int i = 0; i < 5; i++) {
+                assertTrue(group.site(target).env.openDatabase("d").get(b("t" + i)) != null, "t" + i);
+            }
+            commit(group, group.site(target), "after");
+            group.deliverUntil(() -> group.site(first).env.openDatabase("d").get(b("after")) != null, WAIT,
+                    "the old master follows the new one");
+        }
+    }
+
+    @Test
+    void withLeasesAPartitionedMasterStopsServingBeforeAnotherIsElected() {
+        Duration lease = Duration.ofMillis(400);
+        try (TestGroup group = clients(3, b -> b.masterLeases(lease, 1.05).ackPolicy(AckPolicy.NONE))) {
+            int first = electAndStart(group, group.sites);
+            TestGroup.Site master = group.site(first);
+            group.deliverUntil(() -> {
+                try {
+                    master.env.openDatabase("d").get(b("x"));
+                    return true;
+                } catch (dev.repdb.LeaseExpiredException e) {
+                    return false;
+                }
+            }, WAIT, "the master holds a majority's grants and serves reads");
+            commit(group, master, "before");
+            // the master is cut off from everyone
+            group.dropWhere(e -> e.from() == first || e.to() == first);
+            List<TestGroup.Site> rest = group.sites.stream().filter(s -> s.id != first).toList();
+            awaitMasterLost(group, rest.get(0), rest.get(1));
+            List<CompletableFuture<Integer>> votes = new ArrayList<>();
+            rest.forEach(s -> votes.add(elect(s)));
+            group.deliverUntil(() -> rest.stream().anyMatch(s -> s.rep().stats().counter("elections_won") > 0), WAIT,
+                    "a new winner");
+            // by the time anyone else can win, the old master's lease is over: it refuses to read
+            assertThrows(dev.repdb.LeaseExpiredException.class, () -> master.env.openDatabase("d").get(b("before")));
+            assertTrue(rest.stream().anyMatch(s -> s.rep().stats().counter("elections_waiting_for_lease") > 0),
+                    "the voters waited out their grants");
+        }
+    }
 }
