@@ -98,7 +98,7 @@ public final class Replication implements AutoCloseable {
 
     private record Transfer(int target, long deadlineNanos, CompletableFuture<Void> done) {
     }
-    private final java.util.SplittableRandom tiebreakers;
+    private java.util.SplittableRandom tiebreakers;
 
     private volatile Transport transport;
     private volatile int localId = Transport.EID_INVALID;
@@ -799,7 +799,7 @@ public final class Replication implements AutoCloseable {
                 out.newSite(m.rec());
             }
             case ALIVE_REQ -> send(m.sender(), MessageType.ALIVE, 0, engine.lastLsn(), Lsn.ZERO,
-                    Payloads.int32(meta.state().electionGeneration()), 0);
+                    Payloads.int32(currentElectionGeneration()), 0);
             case ALL_REQ, LOG_REQ -> serveRange(m);
             case VERIFY_REQ -> serveVerify(m);
             case SNAPSHOT_REQ -> serveSnapshot(m);
@@ -836,7 +836,7 @@ public final class Replication implements AutoCloseable {
             case NEWCLIENT -> {
                 counters.increment("newsites");
                 broadcast(MessageType.NEWSITE, 0, Lsn.ZERO, m.rec());
-                broadcast(MessageType.ALIVE, 0, engine.lastLsn(), Payloads.int32(meta.state().electionGeneration()));
+                broadcast(MessageType.ALIVE, 0, engine.lastLsn(), Payloads.int32(currentElectionGeneration()));
                 if (m.sender() == masterId) {
                     forgetMaster();
                 }
@@ -849,15 +849,16 @@ public final class Replication implements AutoCloseable {
             case MASTER_REQ -> {
                 if (m.generation() < generation) {
                     send(m.sender(), MessageType.ALIVE, 0, engine.lastLsn(), Lsn.ZERO,
-                            Payloads.int32(meta.state().electionGeneration()), 0);
+                            Payloads.int32(currentElectionGeneration()), 0);
                 }
             }
             case ALIVE_REQ -> send(m.sender(), MessageType.ALIVE, 0, engine.lastLsn(), Lsn.ZERO,
-                    Payloads.int32(meta.state().electionGeneration()), 0);
+                    Payloads.int32(currentElectionGeneration()), 0);
             case ALL_REQ, LOG_REQ, VERIFY_REQ -> servePeerRequest(m);
             case MASTER_TRANSFER -> receiveTransfer(m, out);
             case VOTE1 -> receiveVote(Vote.decode(m.sender(), m.lsn(), m.rec()), out);
             case VOTE2 -> receiveSecondVote(m.sender(), Payloads.decodeInt32(m.rec()), out);
+            case ALIVE -> receiveAlive(m, out);
             default -> { /* DUPMASTER, ALIVE, ACK, SNAPSHOT_REQ: nothing for a client */ }
         }
     }
@@ -1353,7 +1354,10 @@ public final class Replication implements AutoCloseable {
     }
 
     private boolean acceptingLog(Message m) {
-        return masterId != Transport.EID_INVALID && (sync == SyncState.CATCHUP || sync == SyncState.READY);
+        // live records only from our master (another master's records at our generation are not our history);
+        // records from a peer come only as answers to our requests (resent)
+        boolean fromUs = m.sender() == masterId || m.has(Message.F_RESEND);
+        return masterId != Transport.EID_INVALID && fromUs && (sync == SyncState.CATCHUP || sync == SyncState.READY);
     }
 
     private void afterLog(Outcome out) {
@@ -1662,6 +1666,26 @@ public final class Replication implements AutoCloseable {
             }
         }, waitNanos);
         return result;
+    }
+
+    /** The election generation under way, or the next one this site may vote in (what ALIVE carries). */
+    private int currentElectionGeneration() {
+        return election != null ? election.electionGeneration : meta.state().electionGeneration();
+    }
+
+    /** An ALIVE naming a newer election: leave ours (HOLDELECTION if we were voting) and adopt its generation. */
+    private void receiveAlive(Message m, Outcome out) {
+        int egen = Payloads.decodeInt32(m.rec());
+        if (egen <= currentElectionGeneration()) {
+            return;
+        }
+        if (election != null) {
+            fail("superseded by election generation " + egen);
+            out.add(RepStatus.HOLDELECTION);
+        }
+        RepMeta.State s = meta.state();
+        meta.store(new RepMeta.State(s.siteId(), s.started(), s.generation(), egen, s.promised()));
+        earlyVotes.clear();
     }
 
     private java.util.concurrent.CompletionStage<Integer> startElection(int nsites, int nvotes, long timeoutNanos) {
