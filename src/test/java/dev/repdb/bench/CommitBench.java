@@ -5,6 +5,7 @@ import dev.repdb.Durability;
 import dev.repdb.Environment;
 import dev.repdb.EnvironmentConfig;
 import dev.repdb.Transaction;
+import dev.repdb.log.CountingStorage;
 import dev.repdb.log.FileStorage;
 import java.io.IOException;
 import java.io.PrintWriter;

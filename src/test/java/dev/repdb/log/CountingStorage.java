@@ -6,14 +6,29 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A {@link Storage} decorator that counts fsyncs and can be told to fail them. */
-final class CountingStorage implements Storage {
+/**
+ * A {@link Storage} decorator that counts fsyncs ({@link StorageFile#force()} of the files written through the
+ * seam: the log's segments) and the time spent in them, and can be told to fail them. Used by tests and the
+ * benchmark.
+ */
+public final class CountingStorage implements Storage {
     final AtomicLong forces = new AtomicLong();
+    private final AtomicLong forceNanos = new AtomicLong();
     volatile boolean failForces;
     private final Storage delegate;
 
-    CountingStorage(Storage delegate) {
+    public CountingStorage(Storage delegate) {
         this.delegate = delegate;
+    }
+
+    /** The number of completed fsyncs. */
+    public long forces() {
+        return forces.get();
+    }
+
+    /** The total time spent in completed fsyncs, in nanoseconds. */
+    public long forceNanos() {
+        return forceNanos.get();
     }
 
     @Override
@@ -40,8 +55,10 @@ final class CountingStorage implements Storage {
                 if (failForces) {
                     throw new IOException("simulated fsync failure (EIO)");
                 }
-                forces.incrementAndGet();
+                long start = System.nanoTime();
                 file.force();
+                forceNanos.addAndGet(System.nanoTime() - start);
+                forces.incrementAndGet();
             }
 
             @Override
