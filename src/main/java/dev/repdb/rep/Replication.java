@@ -123,6 +123,7 @@ public final class Replication implements AutoCloseable {
     private int syncEpoch;
     private long rollbackCount;
     private long lastHeartbeatNanos;
+    private long lastMasterRequestNanos;
     private Scheduler.Cancellable ticker;
     private boolean closed;
 
@@ -430,6 +431,34 @@ public final class Replication implements AutoCloseable {
         transferTarget = target;
         if (election == null) {
             startElection(config.nsites(), config.majority(), config.electionTimeout().toNanos());
+        }
+    }
+
+    /**
+     * Removes log segments no site should still need: on a master, those wholly before both the last checkpoint and
+     * the oldest LSN its clients acknowledged in this generation (a client that has not acknowledged anything yet
+     * holds nothing back, and may need initialization); on a client, those before its checkpoint. Returns the
+     * number of segments removed.
+     */
+    public int archiveLog() {
+        lock.lock();
+        try {
+            Lsn keepFrom = engine.checkpointLsn();
+            if (role == RepRole.MASTER) {
+                for (Lsn acked : acks.ackedLsns().values()) {
+                    if (acked.isBefore(keepFrom)) {
+                        keepFrom = acked;
+                    }
+                }
+                for (SnapshotSession session : snapshotSessions.values()) {
+                    if (session.lsn().isBefore(keepFrom)) {
+                        keepFrom = session.lsn(); // an initialization in progress needs the tail after its snapshot
+                    }
+                }
+            }
+            return engine.removeLogBefore(keepFrom);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -750,8 +779,12 @@ public final class Replication implements AutoCloseable {
                 default -> {
                     counters.increment("msgs_badgen");
                     out.add(RepStatus.IGNORE);
-                    if (masterId == Transport.EID_INVALID) {
-                        maybeRequest(true);
+                    // a newer generation exists and this client missed its NEWMASTER: ask for the master
+                    long now = scheduler.nanoTime();
+                    if (now - lastMasterRequestNanos >= config.requestMin().toNanos()) {
+                        lastMasterRequestNanos = now;
+                        counters.increment("master_requests_newer_generation");
+                        broadcast(MessageType.MASTER_REQ, 0, Lsn.ZERO, new byte[0]);
                     }
                     return;
                 }
@@ -1199,7 +1232,14 @@ public final class Replication implements AutoCloseable {
             return;
         }
         progressed();
-        LogRecord mine = engine.readRecord(verifyLsn);
+        LogRecord mine;
+        try {
+            mine = engine.readRecord(verifyLsn);
+        } catch (IllegalArgumentException e) {
+            // our own log no longer holds the record being verified (archived meanwhile)
+            startInit(out);
+            return;
+        }
         if (!m.has(Message.F_NOT_FOUND) && java.util.Arrays.equals(mine.payload(), m.rec())) {
             Engine.RollbackResult result = engine.rollbackTo(verifyLsn);
             afterRollback(result);

@@ -127,6 +127,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         Lsn checkpoint = store.checkpointLsn();
+        generation = store.logBaseGeneration(); // a site initialized from a snapshot: its records' generation
         if (!log.isEmpty() && log.lastLsn().isBefore(checkpoint)) {
             throw new StoreFormatException("the store's checkpoint (" + checkpoint + ") is past the end of the log ("
                     + log.lastLsn() + "): log records that were durable are missing");
@@ -342,7 +343,14 @@ public final class Engine implements AutoCloseable {
         Lsn lsn;
         Lsn prev = appliedLsn;
         try {
-            lsn = log.append(payload);
+            if (log.isEmpty() && !prev.isZero()) {
+                // initialized from a snapshot at prev, with no record since: continue after it, in the next file,
+                // so LSNs keep growing (the record that ended at prev is not in this log)
+                lsn = new Lsn(prev.file() + 1, Log.FIRST_LSN.offset());
+                log.appendAt(lsn, payload);
+            } else {
+                lsn = log.append(payload);
+            }
         } catch (LogIOException e) {
             throw failed(e);
         }
@@ -443,6 +451,7 @@ public final class Engine implements AutoCloseable {
             store.dropDatabase(db.getValue(), db.getKey());
         }
         store.setLogBase(Lsn.ZERO);
+        store.setLogBaseGeneration(0);
         store.checkpoint(Lsn.ZERO);
     }
 
@@ -728,6 +737,7 @@ public final class Engine implements AutoCloseable {
         applyLock.lock();
         try {
             store.setLogBase(lsn);
+            store.setLogBaseGeneration(snapshotGeneration);
             store.setInstalling(false);
             store.checkpoint(lsn);
             appliedLsn = lsn;

@@ -109,6 +109,20 @@ final class KvStore implements AutoCloseable {
         meta.put("logBase", lsn.toString());
     }
 
+    /** The generation of the snapshot's last record (0 if not initialized from one). */
+    int logBaseGeneration() {
+        String value = meta.get("logBaseGeneration");
+        try {
+            return value == null ? 0 : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new StoreFormatException("store metadata holds a bad generation '" + value + "'");
+        }
+    }
+
+    void setLogBaseGeneration(int generation) {
+        meta.put("logBaseGeneration", Integer.toString(generation));
+    }
+
     boolean isNew() {
         return meta.get(FORMAT) == null;
     }
