@@ -127,6 +127,13 @@ final class Invariants {
                     return;
                 }
             }
+            if (s.rep().generation() != s.lastGeneration || s.rep().role() != s.lastRole
+                    || s.rep().masterId() != s.lastMaster) {
+                s.pending.clear();
+                s.lastGeneration = s.rep().generation();
+                s.lastRole = s.rep().role();
+                s.lastMaster = s.rep().masterId();
+            }
             Lsn applied = engine.appliedLsn();
             if (applied.isBefore(s.lastApplied)) {
                 // 5. a step back is allowed only as a rollback or an initialization, which the counters show
@@ -295,7 +302,13 @@ final class Invariants {
 
     private String describe(SimSite s, Promise p) {
         if (!s.up()) {
-            return "down after a " + (s.machineCrash ? "machine" : "process") + " crash, log to " + s.lastLsnAtCrash;
+            Lsn lsn = p.token.lsn();
+            byte[] mine = s.known.get(lsn);
+            return "down after a " + (s.machineCrash ? "machine" : "process") + " crash, log to " + s.lastLsnAtCrash
+                    + ", fsynced " + s.disk.durableLength(s.segment(lsn)) + " written "
+                    + s.disk.writtenLength(s.segment(lsn)) + " bytes of segment " + lsn.file() + ", shadow "
+                    + (mine == null ? "none" : mine == SimSite.CONFLICT ? "conflict"
+                    : Arrays.equals(mine, p.payload) ? "same payload" : "other payload");
         }
         Lsn lsn = p.token.lsn();
         return "log " + s.env.engine().firstLsn() + " to " + s.env.engine().lastLsn() + ", fsynced "
@@ -335,8 +348,13 @@ final class Invariants {
                 stats.excusedLosses++;
                 continue;
             }
+            StringBuilder who = new StringBuilder();
+            for (SimSite s : sites) {
+                who.append("\n  ").append(s).append(holds(s, p) ? " holds it" : " does not hold it").append(": ")
+                        .append(describe(s, p));
+            }
             fail("acknowledged commit " + p.token + " (master " + p.master + ", acks from " + p.ackers + ") is held by "
-                    + holders + " sites at a master change; " + quorum + " needed");
+                    + holders + " sites at a master change; " + quorum + " needed" + who);
             return;
         }
     }

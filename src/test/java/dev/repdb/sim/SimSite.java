@@ -4,6 +4,7 @@ import dev.repdb.Durability;
 import dev.repdb.Environment;
 import dev.repdb.log.LogRecord;
 import dev.repdb.log.Lsn;
+import dev.repdb.rep.RepRole;
 import dev.repdb.rep.Replication;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,6 +40,11 @@ final class SimSite {
     TreeMap<Lsn, byte[]> known = new TreeMap<>();
     /** Records received but not yet applied (parked, or waiting for their turn). */
     TreeMap<Lsn, byte[]> pending = new TreeMap<>();
+
+    // when these change, the protocol drops its parked records, so the shadow drops its pending ones
+    int lastGeneration = -1;
+    RepRole lastRole;
+    int lastMaster = -2;
 
     // invariant 5: the applied LSN only moves forward, except across a rollback, an initialization or a restart
     Lsn lastApplied = Lsn.ZERO;

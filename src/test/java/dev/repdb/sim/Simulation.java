@@ -57,7 +57,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     private final long steps;
     private final Random random;
     private final SimClock clock = new SimClock();
-    private final SimTrace trace = new SimTrace(200);
+    private final SimTrace trace = new SimTrace(Integer.getInteger("repdb.sim.trace", 200));
     private final Path root;
     private final String memPrefix;
     private final List<SimSite> sites = new ArrayList<>();
