@@ -172,12 +172,15 @@ final class Invariants {
 
     private void checkPerm(SimSite site, Lsn lsn) {
         stats.permChecks++;
+        if (coveredByState(site, lsn)) {
+            return; // a snapshot's LSN, or a record archived after a checkpoint: durable with the store
+        }
         // the lengths first: a read of the log could hand buffered bytes to the OS and make the check vacuous
         long durable = site.disk.durableLength(site.segment(lsn));
         long written = site.disk.writtenLength(site.segment(lsn));
         Optional<byte[]> payload = site.payloadAt(lsn, stats);
         if (payload.isEmpty()) {
-            if (!lsn.isAfter(site.env.engine().appliedLsn()) && coveredBySnapshot(site, lsn)) {
+            if (coveredByState(site, lsn)) {
                 return; // the LSN of an installed snapshot: checkpointed, hence durable
             }
             fail(site + " returned ISPERM " + lsn + " but has no record there (log " + site.env.engine().firstLsn()
@@ -192,24 +195,26 @@ final class Invariants {
         }
     }
 
-    private static boolean coveredBySnapshot(SimSite site, Lsn lsn) {
+    /**
+     * Whether {@code lsn} is before this site's log but within its state: installed from a snapshot, or archived
+     * after a checkpoint. Such records cannot be read back, only their effects; the checkpoint made them durable.
+     */
+    private static boolean coveredByState(SimSite site, Lsn lsn) {
         Engine engine = site.env.engine();
         Lsn first = engine.firstLsn();
-        if (first.equals(Log.FIRST_LSN)) {
-            return false;
-        }
-        Optional<Lsn> base = engine.logBase();
-        Lsn limit = base.orElse(Lsn.ZERO);
         if (first.isZero()) {
-            limit = Lsn.max(limit, engine.appliedLsn());
+            return !engine.appliedLsn().isZero() && !lsn.isAfter(engine.appliedLsn());
         }
-        return !lsn.isAfter(limit);
+        return lsn.isBefore(first);
     }
 
     private void checkPrefixTail(SimSite client, SimSite master) {
         Lsn last = client.env.engine().lastLsn();
         if (last.isZero()) {
             return; // initialized from a snapshot, nothing logged since
+        }
+        if (last.isBefore(master.env.engine().firstLsn())) {
+            return; // the master archived that part of its log
         }
         Optional<byte[]> mine = client.payloadAt(last, stats);
         Optional<byte[]> theirs = master.payloadAt(last, stats);
@@ -277,7 +282,7 @@ final class Invariants {
         Lsn lsn = p.token.lsn();
         if (s.up()) {
             Engine engine = s.env.engine();
-            if (coveredBySnapshot(s, lsn) && !lsn.isAfter(engine.appliedLsn())) {
+            if (coveredByState(s, lsn)) {
                 return true;
             }
             if (lsn.isAfter(engine.lastLsn())) {
@@ -294,6 +299,9 @@ final class Invariants {
         }
         if (lsn.isAfter(s.lastLsnAtCrash)) {
             return false;
+        }
+        if (!s.firstLsnAtCrash.isZero() && lsn.isBefore(s.firstLsnAtCrash)) {
+            return true; // archived after a checkpoint that covered it
         }
         byte[] mine = s.known.get(lsn);
         long limit = s.machineCrash ? s.disk.durableLength(s.segment(lsn)) : s.disk.writtenLength(s.segment(lsn));
@@ -373,7 +381,7 @@ final class Invariants {
 
     private boolean holdsInLog(SimSite s, Promise p) {
         Lsn lsn = p.token.lsn();
-        if (coveredBySnapshot(s, lsn)) {
+        if (coveredByState(s, lsn)) {
             return true;
         }
         Optional<byte[]> mine = s.payloadAt(lsn, stats);
@@ -394,23 +402,27 @@ final class Invariants {
         Lsn first = engine.firstLsn();
         boolean fromStart = first.equals(Log.FIRST_LSN) || (first.isZero() && engine.appliedLsn().isZero());
         if (!fromStart) {
-            Lsn base = first.isZero() ? engine.appliedLsn() : engine.logBase().orElse(null);
-            SimSite reference = base == null ? null : sites.stream().filter(o -> o.up() && o != s
-                    && o.env.engine().firstLsn().equals(Log.FIRST_LSN) && !o.env.engine().lastLsn().isBefore(base))
-                    .findFirst().orElse(null);
+            // the records before this log (a snapshot's, or archived ones) come from a site that still has them
+            Lsn upTo = first.isZero() ? engine.appliedLsn() : first;
+            boolean inclusive = first.isZero();
+            byte[] firstPayload = first.isZero() ? null : engine.readRecord(first).payload();
+            SimSite reference = sites.stream().filter(o -> o.up() && o != s
+                    && o.env.engine().firstLsn().equals(Log.FIRST_LSN) && !o.env.engine().lastLsn().isBefore(upTo)
+                    && (firstPayload == null || o.payloadAt(upTo, stats).map(p -> Arrays.equals(p, firstPayload))
+                    .orElse(false))).findFirst().orElse(null);
             if (reference == null) {
                 stats.replaySkipped++;
                 return;
             }
             try {
-                replay(reference.env.engine(), Log.FIRST_LSN, base, names, expected);
+                replay(reference.env.engine(), Log.FIRST_LSN, upTo, inclusive, names, expected);
             } catch (IllegalArgumentException e) {
-                stats.replaySkipped++; // the reference's history differs at the base
+                stats.replaySkipped++; // the reference's history differs there
                 return;
             }
         }
         if (!first.isZero()) {
-            replay(engine, first, null, names, expected);
+            replay(engine, first, null, true, names, expected);
         }
         Map<String, TreeMap<String, String>> actual = new TreeMap<>();
         for (String db : engine.databaseNames()) {
@@ -435,11 +447,21 @@ final class Invariants {
         }
     }
 
-    private static void replay(Engine engine, Lsn from, Lsn upTo, Map<Integer, String> names,
+    /**
+     * Replays records from {@code from} up to {@code upTo} (null: to the end), including {@code upTo} or stopping
+     * just before it; in the second case a record must start exactly there.
+     */
+    private static void replay(Engine engine, Lsn from, Lsn upTo, boolean inclusive, Map<Integer, String> names,
                                Map<String, TreeMap<String, String>> state) {
         Optional<LogRecord> record = Optional.of(engine.readRecord(from));
-        boolean reachedBase = upTo == null;
-        while (record.isPresent() && (upTo == null || !record.get().lsn().isAfter(upTo))) {
+        while (record.isPresent()) {
+            Lsn lsn = record.get().lsn();
+            if (upTo != null && (inclusive ? lsn.isAfter(upTo) : !lsn.isBefore(upTo))) {
+                if (!inclusive && !lsn.equals(upTo)) {
+                    throw new IllegalArgumentException("no record starts at " + upTo);
+                }
+                return;
+            }
             LogEntry entry = LogEntryCodec.decode(record.get().payload());
             if (entry instanceof LogEntry.CreateDatabase create) {
                 names.put(create.databaseId(), create.name());
@@ -454,13 +476,10 @@ final class Invariants {
                     }
                 }
             }
-            if (upTo != null && record.get().lsn().equals(upTo)) {
-                reachedBase = true;
-            }
             record = engine.nextRecord(record.get());
         }
-        if (!reachedBase) {
-            throw new IllegalArgumentException("no record at " + upTo);
+        if (upTo != null && !inclusive) {
+            throw new IllegalArgumentException("the log ends before " + upTo);
         }
     }
 
@@ -482,6 +501,10 @@ final class Invariants {
             Optional<LogRecord> record = Optional.of(engine.readRecord(first));
             while (record.isPresent() && violation == null) {
                 Lsn lsn = record.get().lsn();
+                if (lsn.isBefore(master.env.engine().firstLsn())) {
+                    record = engine.nextRecord(record.get());
+                    continue; // archived on the master
+                }
                 Optional<byte[]> theirs;
                 try {
                     theirs = Optional.of(master.env.engine().readRecord(lsn).payload());

@@ -54,6 +54,7 @@ final class SimSite {
     // while down: what the crash left
     boolean machineCrash;
     Lsn lastLsnAtCrash = Lsn.ZERO;
+    Lsn firstLsnAtCrash = Lsn.ZERO;
     long downSince;
     long upSince;
 

@@ -47,7 +47,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
 
     /** What one seed did. */
     record Result(long seed, long events, int crashes, int partitions, int elections, String violation,
-                  String livenessFailure, String trace, String summary) {
+                  String livenessFailure, String trace, String summary, java.util.Map<String, Long> protocol) {
         boolean failed() {
             return violation != null || livenessFailure != null;
         }
@@ -81,6 +81,11 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     private final long commitInterval;
     private final long chaosInterval;
     private final int maxDown;
+
+    /** Protocol counters summed over every process of every site (they show which paths a seed exercised). */
+    private final java.util.TreeMap<String, Long> protocol = new java.util.TreeMap<>();
+    private static final String[] PROTOCOL_COUNTERS = {"rollbacks", "rolled_back_txns", "inits", "outdated",
+        "log_diverged", "dupmasters", "rerequests", "nthrottles", "log_queued", "msgs_badgen"};
 
     private boolean faults = true;
     private long troubleSince = -1;
@@ -165,7 +170,8 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 workload.started, workload.acknowledged, st.ackedCommits, st.excusedLosses, st.weakQuorum,
                 st.logReads, st.permChecks, st.replayChecks, st.replaySkipped, network.sentCount,
                 network.droppedCount);
-        return new Result(seed, events, crashes, network.partitions, elections, violation, liveness, text, summary);
+        return new Result(seed, events, crashes, network.partitions, elections, violation, liveness, text,
+                summary + " " + protocol, protocol);
     }
 
     private void step() {
@@ -303,12 +309,21 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
      * A process crash keeps what the process wrote; a machine crash keeps only what was fsynced (maybe a torn piece
      * more). Either way the process's timers, pending fsyncs and unsent messages die with it.
      */
+    private void collectCounters(SimSite s) {
+        RepStats st = s.rep().stats();
+        for (String name : PROTOCOL_COUNTERS) {
+            protocol.merge(name, st.counter(name), Long::sum);
+        }
+    }
+
     private void crash(SimSite s, boolean machine) {
         crashes++;
+        collectCounters(s);
         trace.note(clock.now(), "CRASH " + s + (machine ? " machine" : " process") + ", role " + s.rep().role()
                 + " gen " + s.rep().generation() + ", log to " + s.env.engine().lastLsn());
         Environment env = s.env;
         s.lastLsnAtCrash = env.engine().lastLsn();
+        s.firstLsnAtCrash = env.engine().firstLsn();
         s.transport.alive = false;
         s.disk.kill();
         clock.killProcess(s.id);
@@ -645,7 +660,25 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         } else if (r < 85) {
             network.heal();
             trace.note(clock.now(), "HEAL");
+        } else if (r < 90 && !up.isEmpty()) {
+            archive(up.get(random.nextInt(up.size())));
         }
+    }
+
+    /**
+     * The application archives a site's log (a master, or a client in sync): a checkpoint, then every segment wholly
+     * before it goes. Clients that still need those records must be re-initialized from a snapshot, and a client
+     * that must later roll back below its first record likewise (DESIGN §3).
+     */
+    private void archive(SimSite s) {
+        RepStats st = s.rep().stats();
+        if (st.role() != RepRole.MASTER && !st.syncState().equals("READY")) {
+            return; // removeLogBefore's contract: nothing a sync in progress (a verify walk-back) still reads
+        }
+        s.env.checkpoint();
+        int removed = s.env.engine().removeLogBefore(s.env.engine().appliedLsn());
+        trace.note(clock.now(), "ARCHIVE " + s + ": " + removed + " segments removed, log now "
+                + s.env.engine().firstLsn() + " to " + s.env.engine().lastLsn());
     }
 
     // ================================================================== workload callbacks
@@ -672,6 +705,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     private void shutdown() {
         for (SimSite s : sites) {
             if (s.up()) {
+                collectCounters(s);
                 Environment env = s.env;
                 s.transport.alive = false;
                 s.env = null;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>{@code repdb.sim.seeds} (default 200): how many seeds;</li>
  *   <li>{@code repdb.sim.seed} (default 20240601): the first seed;</li>
- *   <li>{@code repdb.sim.steps} (default 3000): events with faults per seed, before the quiet period.</li>
+ *   <li>{@code repdb.sim.steps} (default 10000): events with faults per seed, before the quiet period.</li>
  * </ul>
  * A failing seed replays with {@code mvn test -Dtest=SimulationTest -Drepdb.sim.seed=<seed> -Drepdb.sim.seeds=1}.
  * The run ends with one line: {@code SIM seeds=.. events=.. crashes=.. partitions=.. elections=.. violations=..}
@@ -31,7 +31,7 @@ class SimulationTest {
     void seeds() throws Exception {
         long seeds = Long.getLong("repdb.sim.seeds", 200);
         long first = Long.getLong("repdb.sim.seed", 20240601L);
-        long steps = Long.getLong("repdb.sim.steps", 3000);
+        long steps = Long.getLong("repdb.sim.steps", 10000);
         boolean verbose = Boolean.getBoolean("repdb.sim.verbose");
         Level level = REPDB_LOGGER.getLevel();
         REPDB_LOGGER.setLevel(Level.OFF);
@@ -42,6 +42,7 @@ class SimulationTest {
         long violations = 0;
         long livenessFailures = 0;
         Simulation.Result firstFailure = null;
+        java.util.Map<String, Long> protocol = new java.util.TreeMap<>();
         long startedAt = System.nanoTime();
         Path base = Files.createTempDirectory("repdb-sim");
         try {
@@ -52,6 +53,7 @@ class SimulationTest {
                 crashes += r.crashes();
                 partitions += r.partitions();
                 elections += r.elections();
+                r.protocol().forEach((k, v) -> protocol.merge(k, v, Long::sum));
                 if (r.violation() != null) {
                     violations++;
                 }
@@ -78,6 +80,7 @@ class SimulationTest {
         double seconds = (System.nanoTime() - startedAt) / 1e9;
         System.out.printf("sim: %d seeds in %.1f s (%.0f ms per seed), liveness failures=%d%n", seeds, seconds,
                 seconds * 1000 / Math.max(1, seeds), livenessFailures);
+        System.out.println("sim: protocol paths taken " + protocol);
         System.out.println("SIM seeds=" + seeds + " events=" + events + " crashes=" + crashes + " partitions="
                 + partitions + " elections=" + elections + " violations=" + violations);
         if (firstFailure != null) {

@@ -65,7 +65,7 @@ final class Workload {
                     db.delete(txn, key);
                     summary.append(' ').append(dbName).append("-del-").append(new String(key, StandardCharsets.UTF_8));
                 } else {
-                    byte[] value = ("v" + seq + "." + i + "@" + master.id).getBytes(StandardCharsets.UTF_8);
+                    byte[] value = (("v" + seq + "." + i + "@" + master.id) + padding()).getBytes(StandardCharsets.UTF_8);
                     db.put(txn, key, value);
                     summary.append(' ').append(dbName).append('.').append(new String(key, StandardCharsets.UTF_8));
                 }
@@ -78,6 +78,13 @@ final class Workload {
         } catch (RuntimeException e) {
             listener.unexpected("commit on site " + master.id, e);
         }
+    }
+
+    /** Mostly small values; some large ones, so segments fill, throttled answers split and bulk batches flush. */
+    private String padding() {
+        int r = random.nextInt(100);
+        int length = r < 70 ? 0 : r < 95 ? random.nextInt(500) : random.nextInt(4000);
+        return "x".repeat(length);
     }
 
     private void finished(SimSite master, long seq, long started, CommitToken token, Throwable error) {
