@@ -373,6 +373,14 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         }
         trace.delivery(clock.now(), e, result);
         learnRecords(target, e, result);
+        ByteBuffer control = ByteBuffer.wrap(e.control());
+        if (MessageType.of(control.getShort(16) & 0xffff) == MessageType.SNAPSHOT
+                && (control.getShort(18) & Message.F_LAST) != 0) {
+            Lsn at = new Lsn(control.getInt(24), control.getLong(28));
+            if (target.up() && target.env.engine().appliedLsn().equals(at) && target.env.engine().lastLsn().isZero()) {
+                invariants.snapshotInstalled(target, sites.get(e.from() - 1), at);
+            }
+        }
         invariants.eachStep();
         invariants.afterDelivery(target, result, currentMaster());
         react(target, result);
