@@ -406,6 +406,16 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         if (generation != target.rep().generation()) {
             return;
         }
+        MessageType type = MessageType.of(ByteBuffer.wrap(e.control()).getShort(16) & 0xffff);
+        if (type != MessageType.LOG && type != MessageType.LOG_MORE && type != MessageType.BULK_LOG) {
+            return;
+        }
+        // Only a client that accepts log records (CATCHUP, READY) may have written them; one that is verifying may
+        // hold a divergent log whose records start elsewhere, and an entry here would be a false witness.
+        String sync = target.rep().stats().syncState();
+        if (!sync.equals("CATCHUP") && !sync.equals("READY")) {
+            return;
+        }
         forEachRecord(e.control(), e.rec(), target::received);
     }
 
