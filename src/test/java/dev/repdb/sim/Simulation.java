@@ -525,9 +525,9 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     /**
      * Stands in for an election (a later issue replaces this method): among the live sites of a majority, the one
      * with the most advanced log — compared by (generation of its last record, last LSN), as votes are — becomes
-     * master. An election would also make the winner's generation exceed every generation a majority has seen; the
-     * simulator knows them all, so it tells the winner the highest one (as a vote at that generation would) before
-     * calling start(MASTER).
+     * master. An election would also make the voters promise the new generation and the winner's generation exceed
+     * every generation a majority has seen; the simulator knows them all, so it tells every voter a generation above
+     * the highest one (as the votes would) before calling start(MASTER) on the winner.
      */
     private void appointMaster() {
         List<SimSite> voters = majority();
@@ -547,11 +547,17 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
             return;
         }
         invariants.beforeMasterChange();
-        if (winner.rep().role() == RepRole.MASTER) {
-            winner.rep().start(RepRole.CLIENT, cdata(winner)); // a stale master of an older generation
-        }
-        if (winner.rep().generation() < maxGeneration) {
-            learnGeneration(winner, maxGeneration);
+        // The votes: every voter (the winner too) promises the new election generation, so none of them applies or
+        // acknowledges a record of an older generation any more (DESIGN §3) -- a stale master can no longer gather
+        // a quorum. Here that promise is an ALIVE at the generation above every one used so far.
+        int promised = maxGeneration + 1;
+        for (SimSite voter : voters) {
+            if (voter.rep().role() == RepRole.MASTER) {
+                voter.rep().start(RepRole.CLIENT, cdata(voter)); // a stale master of an older generation
+            }
+            if (voter.rep().generation() < promised) {
+                learnGeneration(voter, promised);
+            }
         }
         appoint(winner);
     }
