@@ -199,6 +199,18 @@ public final class SimDisk implements Storage {
         return data.written.clone();
     }
 
+    /** How many bytes of {@code path} were fsynced (for invariants; no copy). */
+    public synchronized long durableLength(Path path) {
+        FileData data = files.get(path);
+        return data == null ? 0 : data.durable.length;
+    }
+
+    /** How many bytes of {@code path} were handed to the OS (for invariants; no copy). */
+    public synchronized long writtenLength(Path path) {
+        FileData data = files.get(path);
+        return data == null ? 0 : data.written.length;
+    }
+
     /** Bytes fsynced in {@code path} (for invariants). */
     public synchronized byte[] durableBytes(Path path) {
         FileData data = files.get(path);
