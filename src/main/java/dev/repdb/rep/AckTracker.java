@@ -25,6 +25,8 @@ final class AckTracker {
     }
 
     private final Map<Integer, Acked> acked = new HashMap<>();
+    /** The highest LSN each client ever acknowledged, in any generation: what archiving must keep for it. */
+    private final Map<Integer, Lsn> positions = new HashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
     private int generation = -1;
 
@@ -41,6 +43,7 @@ final class AckTracker {
 
     /** Records that {@code site} holds everything up to {@code lsn} durably, in generation {@code gen}. */
     void ack(int site, int gen, Lsn lsn, boolean electable) {
+        positions.merge(site, lsn, Lsn::max);
         if (gen != generation) {
             return;
         }
@@ -106,6 +109,11 @@ final class AckTracker {
 
     int waiting() {
         return waiters.size();
+    }
+
+    /** The highest LSN each client ever acknowledged, across generations (for archiving). */
+    Map<Integer, Lsn> positions() {
+        return Map.copyOf(positions);
     }
 
     /** The highest LSN acknowledged by each site (for statistics). */

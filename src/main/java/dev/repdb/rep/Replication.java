@@ -436,8 +436,9 @@ public final class Replication implements AutoCloseable {
 
     /**
      * Removes log segments no site should still need: on a master, those wholly before both the last checkpoint and
-     * the oldest LSN its clients acknowledged in this generation (a client that has not acknowledged anything yet
-     * holds nothing back, and may need initialization); on a client, those before its checkpoint. Returns the
+     * the oldest position its clients acknowledged (in any generation; a client never heard from holds nothing
+     * back, and may need initialization), and what an initialization in progress needs; on a client, those before
+     * its checkpoint. Returns the
      * number of segments removed.
      */
     public int archiveLog() {
@@ -445,7 +446,7 @@ public final class Replication implements AutoCloseable {
         try {
             Lsn keepFrom = engine.checkpointLsn();
             if (role == RepRole.MASTER) {
-                for (Lsn acked : acks.ackedLsns().values()) {
+                for (Lsn acked : acks.positions().values()) {
                     if (acked.isBefore(keepFrom)) {
                         keepFrom = acked;
                     }

@@ -690,9 +690,9 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     }
 
     /**
-     * The application archives a site's log (a master, or a client in sync): a checkpoint, then every segment wholly
-     * before it goes. Clients that still need those records must be re-initialized from a snapshot, and a client
-     * that must later roll back below its first record likewise (DESIGN §3).
+     * The application archives a site's log (a master, or a client in sync): a checkpoint, then
+     * {@code archiveLog()}, which keeps what the clients and initializations in progress still need. A client that
+     * was away and needs older records is re-initialized from a snapshot (DESIGN §3).
      */
     private void archive(SimSite s) {
         RepStats st = s.rep().stats();
@@ -700,7 +700,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
             return; // removeLogBefore's contract: nothing a sync in progress (a verify walk-back) still reads
         }
         s.env.checkpoint();
-        int removed = s.env.engine().removeLogBefore(s.env.engine().appliedLsn());
+        int removed = s.rep().archiveLog();
         trace.note(clock.now(), "ARCHIVE " + s + ": " + removed + " segments removed, log now "
                 + s.env.engine().firstLsn() + " to " + s.env.engine().lastLsn());
     }
