@@ -81,6 +81,7 @@ public final class Replication implements AutoCloseable {
     private final java.util.Map<Integer, java.util.Set<Integer>> earlySecondVotes = new java.util.HashMap<>();
     /** The election generation this site won and has not yet started as master in; -1 if none. */
     private int wonElection = -1;
+    private long wonAtNanos;
     /** Whether this site has seen its group have a master (then phase 1 uses the normal timeout). */
     private boolean groupEstablished;
     /** A master transfer in progress on this master: its target, deadline and completion (null: none). */
@@ -124,6 +125,9 @@ public final class Replication implements AutoCloseable {
     private long rollbackCount;
     private long lastHeartbeatNanos;
     private long lastMasterRequestNanos;
+    /** Gap requests repeated without any progress; past a bound the client verifies its log again. */
+    private int unansweredRequests;
+    private static final int REVERIFY_AFTER = 8;
     private Scheduler.Cancellable ticker;
     private boolean closed;
 
@@ -146,6 +150,10 @@ public final class Replication implements AutoCloseable {
             grantExpiryNanos = scheduler.nanoTime() + clientLeaseNanos();
         }
         engine.setReadPermission(this::checkLease);
+        if (meta.state().promised() > generation) {
+            // a promise made before a restart: the election it was for is over within this bound too
+            schedulePromiseRelease(meta.state().promised());
+        }
         this.liveBatch = new LiveBatch(batchLimit(), config.bulkLinger().toNanos(), scheduler,
                 this::shipBatch, this::flushOutbox);
         engine.setWritePermission(this::checkWritable);
@@ -659,6 +667,13 @@ public final class Replication implements AutoCloseable {
         }
         RepMeta.State state = meta.state();
         int newGeneration;
+        if (wonElection >= 0 && scheduler.nanoTime() - wonAtNanos > config.electionTimeout().toNanos()) {
+            // too late: the voters release their promise after a bounded wait, so a late start could meet them
+            // following another master; elect again
+            LOGGER.log(System.Logger.Level.INFO, "site {0}: the win of election generation {1} has lapsed",
+                    localId, wonElection);
+            wonElection = -1;
+        }
         if (wonElection >= 0) {
             if (state.electionGeneration() > wonElection + 1) {
                 int won = wonElection;
@@ -1600,6 +1615,7 @@ public final class Replication implements AutoCloseable {
         lastProgressNanos = scheduler.nanoTime();
         requestWaitNanos = config.requestMin().toNanos();
         requestSent = false;
+        unansweredRequests = 0;
     }
 
     private void progressedRequest() {
@@ -1656,7 +1672,21 @@ public final class Replication implements AutoCloseable {
         switch (sync) {
             case VERIFY -> sendRequest(MessageType.VERIFY_REQ, verifyLsn, new byte[0], Transport.REREQUEST);
             case INIT -> requestSnapshot();
-            case CATCHUP, READY -> requestRange();
+            case CATCHUP, READY -> {
+                if (++unansweredRequests >= REVERIFY_AFTER && !engine.lastLsn().isZero()) {
+                    // the master does not answer for our last record: our log may have diverged from it (a record
+                    // it never had); walk back to the common point as after a master change
+                    counters.increment("reverifies");
+                    unansweredRequests = 0;
+                    parked.clear();
+                    startupDone = false;
+                    sync = SyncState.VERIFY;
+                    verifyLsn = engine.lastLsn();
+                    sendRequest(MessageType.VERIFY_REQ, verifyLsn, new byte[0], Transport.REREQUEST);
+                } else {
+                    requestRange();
+                }
+            }
             default -> { }
         }
     }
@@ -1857,6 +1887,7 @@ public final class Replication implements AutoCloseable {
         int egen = election.electionGeneration;
         counters.increment("elections_won");
         wonElection = egen;
+        wonAtNanos = scheduler.nanoTime();
         LOGGER.log(System.Logger.Level.INFO, "site {0} won election generation {1}", localId, egen);
         endElection(localId);
         if (out != null) {
@@ -1869,9 +1900,38 @@ public final class Replication implements AutoCloseable {
         LOGGER.log(System.Logger.Level.INFO, "site {0}: election generation {1} failed: {2}", localId,
                 election.electionGeneration, reason);
         CompletableFuture<Integer> result = election.result;
+        if (meta.state().promised() == election.electionGeneration) {
+            schedulePromiseRelease(election.electionGeneration);
+        }
         election = null;
         requestSent = false;
         afterUnlock.add(() -> result.completeExceptionally(new dev.repdb.ElectionFailedException(reason)));
+    }
+
+    /**
+     * The promise of a VOTE2 in {@code egen} binds until a master of that generation (or a later one) is accepted,
+     * but not forever: the winner may start as master only within one election timeout of winning, and it wins
+     * within the voter's phase 2. So once the voter's phase 2 failed and two more election timeouts passed without a
+     * NEWMASTER at {@code egen} or later, nobody can become master in that election, and the promise is released:
+     * the voter may follow the master it had, instead of being cut off from the group for good.
+     */
+    private void schedulePromiseRelease(int egen) {
+        scheduler.schedule(() -> {
+            lock.lock();
+            try {
+                RepMeta.State s = meta.state();
+                if (!closed && s.promised() == egen && generation < egen) {
+                    counters.increment("promises_released");
+                    meta.store(new RepMeta.State(s.siteId(), s.started(), s.generation(), s.electionGeneration(), 0));
+                    requestSent = false;
+                    if (masterId == Transport.EID_INVALID) {
+                        broadcast(MessageType.MASTER_REQ, 0, Lsn.ZERO, new byte[0]);
+                    }
+                }
+            } finally {
+                unlockAndFlush();
+            }
+        }, 2 * config.electionTimeout().toNanos());
     }
 
     private void endElection(Integer winner) {

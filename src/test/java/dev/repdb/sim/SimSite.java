@@ -32,6 +32,8 @@ final class SimSite {
     final Durability durability;
 
     Environment env;
+    /** Elections mode: the reference pages' reactions, for the current process. */
+    dev.repdb.rep.Reactions reactions;
     /** The current process's transport; switched off when the process dies so its last words never leave. */
     SimNetwork.SiteTransport transport;
     int incarnation;

@@ -12,6 +12,7 @@ import dev.repdb.rep.Message;
 import dev.repdb.rep.MessageCodec;
 import dev.repdb.rep.MessageType;
 import dev.repdb.rep.RepResult;
+import dev.repdb.rep.Reactions;
 import dev.repdb.rep.RepRole;
 import dev.repdb.rep.RepStats;
 import dev.repdb.rep.Scheduler;
@@ -47,7 +48,8 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
 
     /** What one seed did. */
     record Result(long seed, long events, int crashes, int partitions, int elections, String violation,
-                  String livenessFailure, String trace, String summary, java.util.Map<String, Long> protocol) {
+                  String livenessFailure, String trace, String summary, java.util.Map<String, Long> protocol,
+                  List<Long> failovers) {
         boolean failed() {
             return violation != null || livenessFailure != null;
         }
@@ -93,11 +95,28 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     private int crashes;
     private int elections;
     private int maxGeneration;
+    /** Masters are elected (the elections issue) instead of appointed by the simulator. */
+    private final boolean electing;
+    private final boolean leases;
+    private final Duration electionTimeout;
+    /** When the group last lost its master (a crash of it, or a partition from the majority); -1: it has one. */
+    private long masterLostAt = -1;
+    /** Virtual time from losing a master to the next master starting, per failover. */
+    private final List<Long> failovers = new ArrayList<>();
+    private boolean databasesCreated;
+    /** When each generation's master started (elections mode), for the stale-read check. */
+    private final java.util.TreeMap<Integer, Long> masterSince = new java.util.TreeMap<>();
 
     Simulation(long seed, long steps, Path root) {
+        this(seed, steps, root, false);
+    }
+
+    /** A seed's simulation; with {@code electing}, masters are elected by the sites' own Reactions. */
+    Simulation(long seed, long steps, Path root, boolean electing) {
         this.seed = seed;
         this.steps = steps;
         this.random = new Random(seed);
+        this.electing = electing;
         this.root = root;
         this.memPrefix = "repdbsim" + seed + "x" + System.nanoTime();
         this.nsites = 3 + random.nextInt(5);
@@ -116,6 +135,8 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         this.commitInterval = (1 + random.nextInt(30)) * MS;
         this.chaosInterval = (50 + random.nextInt(400)) * MS;
         this.maxDown = 1 + random.nextInt(Math.max(1, (nsites + 1) / 2));
+        this.leases = electing && random.nextInt(3) == 0;
+        this.electionTimeout = Duration.ofMillis(50 + random.nextInt(250));
         Durability[] durabilities = Durability.values();
         for (int id = 1; id <= nsites; id++) {
             Path home = root.resolve("site" + id);
@@ -142,7 +163,8 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 .append(" B, segments ").append(segmentSize >> 10).append(" KiB, appoint after ")
                 .append(appointDelay / MS).append(" ms, commit every ").append(commitInterval / MS)
                 .append(" ms, chaos every ").append(chaosInterval / MS).append(" ms, at most ").append(maxDown)
-                .append(" down").toString();
+                .append(" down").append(electing ? ", elections (timeout " + electionTimeout.toMillis() + " ms"
+                        + (leases ? ", leases" : "") + ")" : "").toString();
     }
 
     // ================================================================== the run
@@ -171,7 +193,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 st.logReads, st.permChecks, st.replayChecks, st.replaySkipped, network.sentCount,
                 network.droppedCount);
         return new Result(seed, events, crashes, network.partitions, elections, violation, liveness, text,
-                summary + " " + protocol, protocol);
+                summary + " " + protocol, protocol, failovers);
     }
 
     private void step() {
@@ -192,17 +214,77 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         for (SimSite s : sites) {
             open(s);
         }
-        for (SimSite s : sites.subList(1, sites.size())) {
-            s.rep().start(RepRole.CLIENT, cdata(s));
-        }
-        SimSite first = sites.get(0);
-        appoint(first);
-        for (String db : workload.databases()) {
-            first.env.openDatabase(db);
+        if (electing) {
+            invariants.onElectedMaster(this::masterElected);
+            for (SimSite s : sites) {
+                s.rep().start(RepRole.CLIENT, cdata(s));
+                s.reactions.start();
+            }
+        } else {
+            for (SimSite s : sites.subList(1, sites.size())) {
+                s.rep().start(RepRole.CLIENT, cdata(s));
+            }
+            SimSite first = sites.get(0);
+            appoint(first);
+            createDatabases(first);
         }
         scheduleCommit();
         scheduleChaos();
         scheduleController();
+    }
+
+    private void createDatabases(SimSite master) {
+        for (String db : workload.databases()) {
+            master.env.openDatabase(db);
+        }
+        databasesCreated = true;
+    }
+
+    /**
+     * A site started as master by its own Reactions (elections mode): the checks a master change needs, the
+     * failover time, and the databases on the first master.
+     */
+    private void masterElected(SimSite master) {
+        elections++;
+        maxGeneration = Math.max(maxGeneration, master.rep().generation());
+        trace.note(clock.now(), "ELECTED site " + master.id + " master in generation " + master.rep().generation()
+                + " (log to " + master.env.engine().lastLsn() + ")");
+        invariants.beforeMasterChange();
+        invariants.afterMasterChange(master);
+        if (masterLostAt >= 0 && faults) {
+            failovers.add(clock.now() - masterLostAt);
+        }
+        masterLostAt = -1;
+        masterSince.put(master.rep().generation(), clock.now());
+        databasesCreated = true; // the workload's first commit creates them on this master
+    }
+
+    /**
+     * With master leases, a master that still serves a read must not have been replaced: no master of a newer
+     * generation may have started before the read (DESIGN: "no stale read from a deposed master").
+     */
+    private void probeStaleReads() {
+        if (!leases) {
+            return;
+        }
+        for (SimSite s : sites) {
+            if (!s.up() || s.rep().role() != RepRole.MASTER) {
+                continue;
+            }
+            try {
+                s.env.openDatabase(workload.databases().get(0)).get("k0".getBytes(StandardCharsets.UTF_8));
+            } catch (dev.repdb.LeaseExpiredException refused) {
+                continue; // the lease check did its job
+            }
+            int generation = s.rep().generation();
+            for (var newer : masterSince.tailMap(generation, false).entrySet()) {
+                if (newer.getValue() <= clock.now()) {
+                    invariants.fail("stale read: site " + s.id + " (master in generation " + generation
+                            + ") served a read after generation " + newer.getKey() + "'s master started");
+                    return;
+                }
+            }
+        }
     }
 
     /** Faults stop, the network heals, every site comes back; the group must converge in bounded virtual time. */
@@ -268,7 +350,13 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 b.append(": ").append(st.role()).append(" gen ").append(st.generation()).append(" master ")
                         .append(st.masterId()).append(" sync ").append(st.syncState()).append(" startupDone ")
                         .append(st.startupDone()).append(" applied ").append(st.appliedLsn()).append(" masterEnd ")
-                        .append(st.masterEndLsn()).append(" waiting ").append(st.waitingLsn());
+                        .append(st.masterEndLsn()).append(" waiting ").append(st.waitingLsn()).append(" egen ")
+                        .append(st.electionGeneration()).append(" refused(promise/lease) ")
+                        .append(st.counter("newmaster_refused_by_promise")).append('/')
+                        .append(st.counter("newmaster_refused_by_lease")).append(" elections ")
+                        .append(st.counter("elections")).append(" failed ").append(st.counter("elections_failed"))
+                        .append(" won ").append(st.counter("elections_won")).append(" released ")
+                        .append(st.counter("promises_released"));
             }
         }
         return b.toString();
@@ -278,12 +366,18 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
 
     private EnvironmentConfig config(SimSite s, Scheduler scheduler) {
         EnvironmentConfig.Builder b = EnvironmentConfig.builder().scheduler(scheduler).storage(s.disk)
-                .nsites(nsites).allowAppointedMaster(true).durability(s.durability).ackPolicy(ackPolicy)
+                .nsites(nsites).allowAppointedMaster(!electing).durability(s.durability).ackPolicy(ackPolicy)
                 .ackTimeout(ackTimeout).requestBackoff(requestMin, requestMax).heartbeatInterval(heartbeat)
                 .autoInit(autoInit).throttleBytes(throttleBytes).segmentSize(segmentSize)
                 .maxRecordSize(16 << 10).checkpointBytes(segmentSize);
         if (bulk) {
             b.bulk(true, bulkBytes);
+        }
+        if (electing) {
+            b.electionTimeouts(electionTimeout, electionTimeout.multipliedBy(4)).masterTimeout(heartbeat.multipliedBy(3));
+        }
+        if (leases) {
+            b.masterLeases(heartbeat.multipliedBy(4), 1.02);
         }
         return b.build();
     }
@@ -303,6 +397,10 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         s.sawStartupDone = false;
         s.transport = network.transportFor(s.id);
         s.rep().setTransport(s.id, s.transport);
+        if (electing) {
+            s.reactions = new Reactions(s.rep(), clock.forSite(s.id), Reactions.Options.defaults(electionTimeout),
+                    cdata(s));
+        }
     }
 
     /**
@@ -322,6 +420,13 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         trace.note(clock.now(), "CRASH " + s + (machine ? " machine" : " process") + ", role " + s.rep().role()
                 + " gen " + s.rep().generation() + ", log to " + s.env.engine().lastLsn());
         Environment env = s.env;
+        if (s.reactions != null) {
+            s.reactions.close();
+            s.reactions = null;
+        }
+        if (s.rep().role() == RepRole.MASTER && masterLostAt < 0) {
+            masterLostAt = clock.now();
+        }
         s.lastLsnAtCrash = env.engine().lastLsn();
         s.firstLsnAtCrash = env.engine().firstLsn();
         s.transport.alive = false;
@@ -348,6 +453,9 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 + s.rep().generation());
         invariants.checkReplay(s, "after its restart");
         s.rep().start(RepRole.CLIENT, cdata(s));
+        if (s.reactions != null) {
+            s.reactions.start();
+        }
     }
 
     // ================================================================== the network's view
@@ -444,9 +552,12 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         if (!s.up()) {
             return;
         }
+        if (s.reactions != null) {
+            s.reactions.onResult(result); // DUPMASTER, HOLDELECTION, elected: as the reference pages prescribe
+        }
         switch (result.status()) {
             case DUPMASTER -> {
-                if (s.rep().role() == RepRole.MASTER) {
+                if (!electing && s.rep().role() == RepRole.MASTER) {
                     trace.note(clock.now(), "site " + s.id + " steps down after DUPMASTER");
                     s.rep().start(RepRole.CLIENT, cdata(s));
                 }
@@ -510,6 +621,12 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         }
         SimSite master = currentMaster();
         boolean healthy = master != null && majority().contains(master);
+        if (electing) {
+            if (!healthy && masterLostAt < 0 && databasesCreated) {
+                masterLostAt = clock.now(); // cut off from the majority: the clock of this failover starts
+            }
+            return;
+        }
         if (healthy) {
             troubleSince = -1;
             return;
@@ -617,6 +734,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
             if (master != null) {
                 workload.commitOn(master, clock.now());
             }
+            probeStaleReads();
             scheduleCommit();
         });
     }

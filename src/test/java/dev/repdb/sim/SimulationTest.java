@@ -25,12 +25,20 @@ import org.junit.jupiter.api.Test;
 class SimulationTest {
 
     /** Held so the setting is not garbage-collected with the logger: the core's logging would drown the output. */
-    private static final Logger REPDB_LOGGER = Logger.getLogger("dev.repdb");
+    static final Logger REPDB_LOGGER = Logger.getLogger("dev.repdb");
 
     @Test
     void seeds() throws Exception {
+        runSeeds(false, 20240601L);
+    }
+
+    /**
+     * Runs {@code repdb.sim.seeds} seeds from {@code repdb.sim.seed} (default {@code defaultFirst}), prints the
+     * SIM line (and, with elections, the failover times), and fails on the first failing seed.
+     */
+    static void runSeeds(boolean electing, long defaultFirst) throws Exception {
         long seeds = Long.getLong("repdb.sim.seeds", 200);
-        long first = Long.getLong("repdb.sim.seed", 20240601L);
+        long first = Long.getLong("repdb.sim.seed", defaultFirst);
         long steps = Long.getLong("repdb.sim.steps", 10000);
         boolean verbose = Boolean.getBoolean("repdb.sim.verbose");
         Level level = REPDB_LOGGER.getLevel();
@@ -41,18 +49,20 @@ class SimulationTest {
         long elections = 0;
         long violations = 0;
         long livenessFailures = 0;
+        java.util.List<Long> failovers = new java.util.ArrayList<>();
         Simulation.Result firstFailure = null;
         java.util.Map<String, Long> protocol = new java.util.TreeMap<>();
         long startedAt = System.nanoTime();
         Path base = Files.createTempDirectory("repdb-sim");
         try {
             for (long seed = first; seed < first + seeds; seed++) {
-                Simulation simulation = new Simulation(seed, steps, base.resolve("seed" + seed));
+                Simulation simulation = new Simulation(seed, steps, base.resolve("seed" + seed), electing);
                 Simulation.Result r = simulation.run();
                 events += r.events();
                 crashes += r.crashes();
                 partitions += r.partitions();
                 elections += r.elections();
+                failovers.addAll(r.failovers());
                 r.protocol().forEach((k, v) -> protocol.merge(k, v, Long::sum));
                 if (r.violation() != null) {
                     violations++;
@@ -78,16 +88,24 @@ class SimulationTest {
             Simulation.deleteTree(base);
         }
         double seconds = (System.nanoTime() - startedAt) / 1e9;
-        System.out.printf("sim: %d seeds in %.1f s (%.0f ms per seed), liveness failures=%d%n", seeds, seconds,
-                seconds * 1000 / Math.max(1, seeds), livenessFailures);
+        System.out.printf("sim: %d seeds in %.1f s (%.0f ms per seed), liveness failures=%d%s%n", seeds, seconds,
+                seconds * 1000 / Math.max(1, seeds), livenessFailures, electing ? " (elections)" : "");
         System.out.println("sim: protocol paths taken " + protocol);
+        if (electing && !failovers.isEmpty()) {
+            java.util.Collections.sort(failovers);
+            System.out.printf("sim: failover (master lost to next master started, virtual time) n=%d median=%d ms "
+                    + "p99=%d ms max=%d ms%n", failovers.size(), failovers.get(failovers.size() / 2) / 1_000_000,
+                    failovers.get((int) Math.min(failovers.size() - 1, failovers.size() * 99L / 100)) / 1_000_000,
+                    failovers.get(failovers.size() - 1) / 1_000_000);
+        }
         System.out.println("SIM seeds=" + seeds + " events=" + events + " crashes=" + crashes + " partitions="
                 + partitions + " elections=" + elections + " violations=" + violations);
         if (firstFailure != null) {
             fail("seed " + firstFailure.seed() + " failed (replay: -Drepdb.sim.seed=" + firstFailure.seed()
-                    + " -Drepdb.sim.seeds=1): "
+                    + " -Drepdb.sim.seeds=1" + (electing ? ", ElectionSimulationTest" : "") + "); violations="
+                    + violations + ", liveness failures=" + livenessFailures + "\n"
                     + (firstFailure.violation() != null ? firstFailure.violation() : firstFailure.livenessFailure())
-                    + "\n--- last events ---\n" + firstFailure.trace());
+                    + "\n" + firstFailure.trace());
         }
     }
 }

@@ -73,8 +73,8 @@ final class Workload {
             started++;
             listener.trace("commit#" + seq + " on site " + master.id + ":" + summary);
             txn.commitAsync().whenComplete((token, error) -> finished(master, seq, now, token, error));
-        } catch (NotMasterException e) {
-            refused++; // it stepped down (DUPMASTER) between our choice and the commit
+        } catch (NotMasterException | dev.repdb.LeaseExpiredException e) {
+            refused++; // it stepped down (DUPMASTER) between our choice and the commit, or lacks its lease
         } catch (RuntimeException e) {
             listener.unexpected("commit on site " + master.id, e);
         }
@@ -97,7 +97,7 @@ final class Workload {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         failedAcks++;
         if (cause instanceof InsufficientAcksException || cause instanceof NotMasterException
-                || cause instanceof IllegalStateException) {
+                || cause instanceof dev.repdb.LeaseExpiredException || cause instanceof IllegalStateException) {
             // not acknowledged: no promise was made (IllegalStateException: the log was abandoned by a crash)
             listener.trace("commit#" + seq + " not acknowledged: " + cause.getClass().getSimpleName());
             return;
