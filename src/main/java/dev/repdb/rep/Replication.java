@@ -124,7 +124,7 @@ public final class Replication implements AutoCloseable {
     private int syncEpoch;
     private long rollbackCount;
     private long lastHeartbeatNanos;
-    private long lastMasterRequestNanos;
+    private long lastMasterRequestNanos = Long.MIN_VALUE / 2;
     /** Gap requests repeated without any progress; past a bound the client verifies its log again. */
     private int unansweredRequests;
     private static final int REVERIFY_AFTER = 8;
@@ -878,8 +878,10 @@ public final class Replication implements AutoCloseable {
             case VERIFY_FAIL -> receiveVerifyFail(m, out);
             case SNAPSHOT -> receiveSnapshot(m, out);
             case REREQUEST -> {
+                // a peer could not serve our request: send it again, flagged REREQUEST, so it goes to the master
                 counters.increment("rerequests");
-                requestSent = false;
+                requestSent = true;
+                unansweredRequests = Math.max(0, unansweredRequests - 1);
                 maybeRequest(true);
             }
             case NEWCLIENT -> {

@@ -476,7 +476,8 @@ public final class Engine implements AutoCloseable {
             } else if (entry instanceof LogEntry.CreateDatabase create) {
                 Optional<Integer> byName = store.databaseId(create.name());
                 boolean idTaken = store.data(create.databaseId()) != null;
-                if (byName.isPresent() || idTaken || create.databaseId() <= 0) {
+                boolean same = byName.isPresent() && byName.get() == create.databaseId();
+                if (!same && (byName.isPresent() || idTaken)) {
                     throw new InvalidRecordException("record at " + lsn + " creates database '" + create.name()
                             + "' with id " + create.databaseId() + ", which conflicts with an existing database");
                 }
