@@ -907,7 +907,12 @@ public final class Replication implements AutoCloseable {
                     Payloads.int32(currentElectionGeneration()), 0);
             case ALL_REQ, LOG_REQ, VERIFY_REQ -> servePeerRequest(m);
             case MASTER_TRANSFER -> receiveTransfer(m, out);
-            case VOTE1 -> receiveVote(Vote.decode(m.sender(), m.lsn(), m.rec()), out);
+            case VOTE1 -> {
+                if (m.has(Message.F_GROUP_ESTABLISHED)) {
+                    learnGroupEstablished();
+                }
+                receiveVote(Vote.decode(m.sender(), m.lsn(), m.rec()), out);
+            }
             case VOTE2 -> receiveSecondVote(m.sender(), Payloads.decodeInt32(m.rec()), out);
             case ALIVE -> receiveAlive(m, out);
             default -> { /* DUPMASTER, ALIVE, ACK, SNAPSHOT_REQ: nothing for a client */ }
@@ -1180,10 +1185,8 @@ public final class Replication implements AutoCloseable {
             return;
         }
         if (election != null) {
-            if (m.generation() < election.electionGeneration) {
-                out.add(RepStatus.IGNORE);
-                return;
-            }
+            // a master answered (the promise check above already refused one this site may not follow): the
+            // election is over, and its caller learns the master
             endElection(m.sender());
         }
         groupEstablished = true;
@@ -1744,6 +1747,20 @@ public final class Replication implements AutoCloseable {
     /** The election generation under way, or the next one this site may vote in (what ALIVE carries). */
     private int currentElectionGeneration() {
         return election != null ? election.electionGeneration : meta.state().electionGeneration();
+    }
+
+    /**
+     * Another site's vote says the group has had a master: no need to wait the cold-start timeout any more (a phase
+     * 1 waiting for it drops back to the normal timeout, as the others' phases do).
+     */
+    private void learnGroupEstablished() {
+        if (groupEstablished) {
+            return;
+        }
+        groupEstablished = true;
+        if (election != null && election.phase == Election.Phase.ONE) {
+            election.deadlineNanos = Math.min(election.deadlineNanos, scheduler.nanoTime() + election.timeoutNanos);
+        }
     }
 
     /** An ALIVE naming a newer election: leave ours (HOLDELECTION if we were voting) and adopt its generation. */

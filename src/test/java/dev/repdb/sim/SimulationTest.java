@@ -42,7 +42,9 @@ class SimulationTest {
         long steps = Long.getLong("repdb.sim.steps", 10000);
         boolean verbose = Boolean.getBoolean("repdb.sim.verbose");
         Level level = REPDB_LOGGER.getLevel();
-        REPDB_LOGGER.setLevel(Level.OFF);
+        if (!Boolean.getBoolean("repdb.sim.log")) {
+            REPDB_LOGGER.setLevel(Level.OFF); // -Drepdb.sim.log=true keeps the sites' own logging
+        }
         long events = 0;
         long crashes = 0;
         long partitions = 0;
