@@ -563,11 +563,13 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 }
             }
             case NEWMASTER -> s.sawStartupDone = false;
-            case OUTDATED -> {
-                trace.note(clock.now(), "site " + s.id + " is OUTDATED: re-initializing it");
-                s.rep().reinitialize();
-            }
             default -> { }
+        }
+        // OUTDATED can come with a status that outranks it (a NEWMASTER that found the log unusable): the
+        // application looks at the site's state too, and re-initializes it (its answer to OUTDATED)
+        if (s.up() && s.rep().role() == RepRole.CLIENT && s.rep().stats().syncState().equals("OUTDATED")) {
+            trace.note(clock.now(), "site " + s.id + " is OUTDATED: re-initializing it");
+            s.rep().reinitialize();
         }
         if (result.startupDone()) {
             s.sawStartupDone = true;
