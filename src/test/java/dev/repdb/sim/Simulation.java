@@ -97,6 +97,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     private int maxGeneration;
     /** Masters are elected (the elections issue) instead of appointed by the simulator. */
     private final boolean electing;
+    private final boolean failoverOnly;
     private final boolean leases;
     private final Duration electionTimeout;
     /** When the group last lost its master (a crash of it, or a partition from the majority); -1: it has one. */
@@ -113,10 +114,19 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
 
     /** A seed's simulation; with {@code electing}, masters are elected by the sites' own Reactions. */
     Simulation(long seed, long steps, Path root, boolean electing) {
+        this(seed, steps, root, electing, false);
+    }
+
+    /**
+     * With {@code failoverOnly} (for measuring failover time): elections with the default timeouts, a healthy
+     * network, and the only fault a crash of the master (a process crash; it comes back 3 s later).
+     */
+    Simulation(long seed, long steps, Path root, boolean electing, boolean failoverOnly) {
         this.seed = seed;
         this.steps = steps;
         this.random = new Random(seed);
-        this.electing = electing;
+        this.electing = electing || failoverOnly;
+        this.failoverOnly = failoverOnly;
         this.root = root;
         this.memPrefix = "repdbsim" + seed + "x" + System.nanoTime();
         this.nsites = 3 + random.nextInt(5);
@@ -135,7 +145,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         this.commitInterval = (1 + random.nextInt(30)) * MS;
         this.chaosInterval = (50 + random.nextInt(400)) * MS;
         this.maxDown = 1 + random.nextInt(Math.max(1, (nsites + 1) / 2));
-        this.leases = electing && random.nextInt(3) == 0;
+        this.leases = electing && !failoverOnly && random.nextInt(3) == 0;
         this.electionTimeout = Duration.ofMillis(50 + random.nextInt(250));
         Durability[] durabilities = Durability.values();
         for (int id = 1; id <= nsites; id++) {
@@ -373,7 +383,15 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         if (bulk) {
             b.bulk(true, bulkBytes);
         }
-        if (electing) {
+        if (failoverOnly) {
+            // the defaults of every timeout that failover depends on
+            EnvironmentConfig defaults = EnvironmentConfig.builder().build();
+            b.heartbeatInterval(defaults.replication().heartbeatInterval())
+                    .requestBackoff(defaults.replication().requestMin(), defaults.replication().requestMax())
+                    .electionTimeouts(defaults.replication().electionTimeout(),
+                            defaults.replication().fullElectionTimeout())
+                    .masterTimeout(defaults.replication().masterTimeout());
+        } else if (electing) {
             b.electionTimeouts(electionTimeout, electionTimeout.multipliedBy(4)).masterTimeout(heartbeat.multipliedBy(3));
         }
         if (leases) {
@@ -398,8 +416,8 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         s.transport = network.transportFor(s.id);
         s.rep().setTransport(s.id, s.transport);
         if (electing) {
-            s.reactions = new Reactions(s.rep(), clock.forSite(s.id), Reactions.Options.defaults(electionTimeout),
-                    cdata(s));
+            Duration timeout = failoverOnly ? s.rep().config().electionTimeout() : electionTimeout;
+            s.reactions = new Reactions(s.rep(), clock.forSite(s.id), Reactions.Options.defaults(timeout), cdata(s));
         }
     }
 
@@ -752,6 +770,10 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     }
 
     private void chaos() {
+        if (failoverOnly) {
+            crashTheMaster();
+            return;
+        }
         int r = random.nextInt(100);
         List<SimSite> up = sites.stream().filter(SimSite::up).toList();
         long down = sites.size() - up.size();
@@ -807,6 +829,20 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         } else if (r < 90 && !up.isEmpty()) {
             archive(up.get(random.nextInt(up.size())));
         }
+    }
+
+    /** Failover measurement: once the group is whole and its master has served a while, the master crashes. */
+    private void crashTheMaster() {
+        SimSite master = currentMaster();
+        if (master == null || sites.stream().anyMatch(s -> !s.up()) || clock.now() - master.upSince < 2_000 * MS) {
+            return;
+        }
+        crash(master, false);
+        clock.at(3_000 * MS, () -> {
+            if (faults && !master.up() && invariants.violation() == null) {
+                restart(master);
+            }
+        });
     }
 
     /**
