@@ -27,14 +27,16 @@ final class Election {
     int preferred = -1;
     long deadlineNanos;
     final long timeoutNanos;
+    final long startedNanos;
 
-    Election(Vote mine, long timeoutNanos, long deadlineNanos, CompletableFuture<Integer> result) {
+    Election(Vote mine, long timeoutNanos, long startedNanos, long deadlineNanos, CompletableFuture<Integer> result) {
         this.electionGeneration = mine.electionGeneration();
         this.nsites = mine.nsites();
         this.nvotes = mine.nvotes();
         this.mine = mine;
         this.timeoutNanos = timeoutNanos;
         this.deadlineNanos = deadlineNanos;
+        this.startedNanos = startedNanos;
         this.result = result;
         votes.put(mine.site(), mine);
     }

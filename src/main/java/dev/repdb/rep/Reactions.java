@@ -62,7 +62,8 @@ public final class Reactions implements AutoCloseable {
         if (closed) {
             return;
         }
-        long period = Math.max(replication.config().masterTimeout().toNanos() / 4, 1_000_000);
+        // checked often enough that noticing adds little to the master timeout itself
+        long period = Math.max(Math.min(replication.config().masterTimeout().toNanos() / 10, 50_000_000L), 1_000_000);
         watch = scheduler.schedule(() -> {
             if (replication.role() == RepRole.CLIENT && !replication.masterAlive()) {
                 elect("no master heard for " + replication.config().masterTimeout().toMillis() + " ms");

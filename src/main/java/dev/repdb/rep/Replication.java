@@ -150,10 +150,6 @@ public final class Replication implements AutoCloseable {
             grantExpiryNanos = scheduler.nanoTime() + clientLeaseNanos();
         }
         engine.setReadPermission(this::checkLease);
-        if (meta.state().promised() > generation) {
-            // a promise made before a restart: the election it was for is over within this bound too
-            schedulePromiseRelease(meta.state().promised());
-        }
         this.liveBatch = new LiveBatch(batchLimit(), config.bulkLinger().toNanos(), scheduler,
                 this::shipBatch, this::flushOutbox);
         engine.setWritePermission(this::checkWritable);
@@ -1792,7 +1788,7 @@ public final class Replication implements AutoCloseable {
         long now = scheduler.nanoTime();
         long phaseOne = groupEstablished ? timeoutNanos : Math.max(timeoutNanos,
                 config.fullElectionTimeout().toNanos());
-        election = new Election(mine, timeoutNanos, now + phaseOne, new CompletableFuture<>());
+        election = new Election(mine, timeoutNanos, now, now + phaseOne, new CompletableFuture<>());
         election.preferred = transferTarget;
         transferTarget = -1;
         earlyVotes.values().stream().filter(v -> v.electionGeneration() == egen).forEach(election::tally);
@@ -1859,7 +1855,13 @@ public final class Replication implements AutoCloseable {
         long now = scheduler.nanoTime();
         if (election.phase == Election.Phase.ONE) {
             boolean timedOut = now - election.deadlineNanos >= 0;
-            if (election.complete() && election.winner() != null) {
+            // a majority's votes suffice for safety (the best of any majority holds every acknowledged commit);
+            // waiting a third of the phase for the rest lets most sites see the same votes and pick one winner
+            // (at a cold start, every site's vote is awaited)
+            boolean majorityAndGrace = groupEstablished && election.sites() >= election.nvotes
+                    && election.winner() != null
+                    && now - election.startedNanos >= election.timeoutNanos / 3;
+            if ((election.complete() || majorityAndGrace) && election.winner() != null) {
                 enterPhaseTwo(now);
             } else if (timedOut) {
                 if (election.sites() < election.nvotes) {
@@ -1919,38 +1921,9 @@ public final class Replication implements AutoCloseable {
         LOGGER.log(System.Logger.Level.INFO, "site {0}: election generation {1} failed: {2}", localId,
                 election.electionGeneration, reason);
         CompletableFuture<Integer> result = election.result;
-        if (meta.state().promised() == election.electionGeneration) {
-            schedulePromiseRelease(election.electionGeneration);
-        }
         election = null;
         requestSent = false;
         afterUnlock.add(() -> result.completeExceptionally(new dev.repdb.ElectionFailedException(reason)));
-    }
-
-    /**
-     * The promise of a VOTE2 in {@code egen} binds until a master of that generation (or a later one) is accepted,
-     * but not forever: the winner may start as master only within one election timeout of winning, and it wins
-     * within the voter's phase 2. So once the voter's phase 2 failed and two more election timeouts passed without a
-     * NEWMASTER at {@code egen} or later, nobody can become master in that election, and the promise is released:
-     * the voter may follow the master it had, instead of being cut off from the group for good.
-     */
-    private void schedulePromiseRelease(int egen) {
-        scheduler.schedule(() -> {
-            lock.lock();
-            try {
-                RepMeta.State s = meta.state();
-                if (!closed && s.promised() == egen && generation < egen) {
-                    counters.increment("promises_released");
-                    meta.store(new RepMeta.State(s.siteId(), s.started(), s.generation(), s.electionGeneration(), 0));
-                    requestSent = false;
-                    if (masterId == Transport.EID_INVALID) {
-                        broadcast(MessageType.MASTER_REQ, 0, Lsn.ZERO, new byte[0]);
-                    }
-                }
-            } finally {
-                unlockAndFlush();
-            }
-        }, 2 * config.electionTimeout().toNanos());
     }
 
     private void endElection(Integer winner) {
