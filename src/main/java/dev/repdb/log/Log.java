@@ -129,6 +129,15 @@ public final class Log implements AutoCloseable {
                 segments.put(segment.number, segment);
             }
         }
+        if (segments.size() > 1 && !segments.lastEntry().getValue().hasRecords()) {
+            // a segment started just before a crash that holds no record (or whose records were a torn tail):
+            // the log ends in the segment before it, where the next record of the stream continues
+            Segment empty = segments.pollLastEntry().getValue();
+            LOGGER.log(System.Logger.Level.WARNING, "removing log segment {0}, which holds no record", empty.name());
+            empty.closeQuietly();
+            storage.delete(empty.path);
+            storage.syncDirectory(dir);
+        }
         current = segments.isEmpty() ? null : segments.lastEntry().getValue();
         if (current != null) {
             // A process crash can leave written-but-unsynced bytes in the OS cache; they are durable only once

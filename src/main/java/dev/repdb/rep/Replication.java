@@ -89,6 +89,13 @@ public final class Replication implements AutoCloseable {
     /** The target of the last master transfer this site heard of, for the election it starts (-1: none). */
     private int transferTarget = -1;
     private Lsn lastPermLsn = Lsn.ZERO;
+    /**
+     * On a master: since when (and up to which election generation) sites keep voting in newer elections than its
+     * generation. A site that sent VOTE2 in such an election follows no master below it; if that goes on, the
+     * master hands over to itself in an election at that generation, so those sites can follow it again.
+     */
+    private long newerElectionSince = -1;
+    private int newerElectionSeen;
     /** On a former master that handed over: completed when the target announces itself. */
     private Transfer pendingTransfer;
     /** Master leases, on a master: each client's grant expiry, on this master's clock. */
@@ -425,6 +432,31 @@ public final class Replication implements AutoCloseable {
         }
     }
 
+    /**
+     * Sites have voted in a newer election than this master's generation for longer than two master timeouts:
+     * some of them may have promised it (VOTE2) and will follow no master below it. Stop commits and hold an
+     * election at that generation, preferring this site (as a transfer to itself), so that a master of a
+     * generation they can follow exists again.
+     */
+    private void maybeReelect(long now) {
+        if (newerElectionSince < 0 || transfer != null
+                || now - newerElectionSince < 2 * config.masterTimeout().toNanos()) {
+            return;
+        }
+        counters.increment("reelections");
+        LOGGER.log(System.Logger.Level.INFO, "site {0}: sites vote in election generation {1}; re-electing",
+                localId, newerElectionSeen);
+        newerElectionSince = -1;
+        broadcast(MessageType.MASTER_TRANSFER, 0, engine.lastLsn(), Payloads.int32(localId));
+        becomeClient();
+        RepMeta.State s = meta.state();
+        if (s.electionGeneration() < newerElectionSeen) {
+            meta.store(new RepMeta.State(s.siteId(), s.started(), s.generation(), newerElectionSeen, s.promised()));
+        }
+        transferTarget = localId;
+        startElection(config.nsites(), config.majority(), config.electionTimeout().toNanos());
+    }
+
     private void receiveTransfer(Message m, Outcome out) {
         int target = Payloads.decodeInt32(m.rec());
         if (m.sender() != masterId) {
@@ -702,6 +734,8 @@ public final class Replication implements AutoCloseable {
         masterEnd = start;
         counters.increment("master_changes");
         leaseGrants.clear();
+        newerElectionSince = -1;
+        newerElectionSeen = 0;
         broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
         if (config.leases()) {
             lastHeartbeatNanos = scheduler.nanoTime();
@@ -826,8 +860,13 @@ public final class Replication implements AutoCloseable {
             case NEWMASTER, DUPMASTER -> duplicateMaster(m, out);
             case VOTE1 -> {
                 // a voter in a newer election no longer follows this master: its acknowledgements stop counting
-                if (Vote.decode(m.sender(), m.lsn(), m.rec()).electionGeneration() > generation) {
+                int egen = Vote.decode(m.sender(), m.lsn(), m.rec()).electionGeneration();
+                if (egen > generation) {
                     acks.forget(m.sender());
+                    newerElectionSeen = Math.max(newerElectionSeen, egen);
+                    if (newerElectionSince < 0) {
+                        newerElectionSince = scheduler.nanoTime();
+                    }
                 }
                 broadcast(MessageType.NEWMASTER, 0, engine.lastLsn(), cdata);
             }
@@ -1514,10 +1553,32 @@ public final class Replication implements AutoCloseable {
         }
     }
 
+    /** Our log may have diverged from the master's: walk back to the common point, as after a master change. */
+    private void reverify() {
+        if (engine.lastLsn().isZero()) {
+            return;
+        }
+        counters.increment("reverifies");
+        unansweredRequests = 0;
+        parked.clear();
+        startupDone = false;
+        sync = SyncState.VERIFY;
+        verifyLsn = engine.lastLsn();
+        sendRequest(MessageType.VERIFY_REQ, verifyLsn, new byte[0], Transport.REREQUEST);
+    }
+
     private boolean applyNow(Lsn lsn, byte[] payload, boolean perm, Outcome out) {
         try {
             engine.applyReplicated(lsn, payload);
-        } catch (InvalidRecordException | IllegalStateException | IllegalArgumentException e) {
+        } catch (IllegalStateException e) {
+            // the record follows our last LSN but does not continue our log: the record we hold at that LSN is
+            // not the master's (same position, other bytes). Verify again from our last record.
+            counters.increment("log_diverged");
+            LOGGER.log(System.Logger.Level.WARNING, "site {0}: record {1} does not continue our log ({2}); "
+                    + "verifying against the master again", localId, lsn, e.getMessage());
+            reverify();
+            return false;
+        } catch (InvalidRecordException | IllegalArgumentException e) {
             // e.g. a record larger than this site's maxRecordSize: nothing was written; the site stays behind
             counters.increment("log_rejected");
             LOGGER.log(System.Logger.Level.WARNING, "site {0}: could not apply record {1}: {2}", localId, lsn,
@@ -1677,13 +1738,7 @@ public final class Replication implements AutoCloseable {
                 if (++unansweredRequests >= REVERIFY_AFTER && !engine.lastLsn().isZero()) {
                     // the master does not answer for our last record: our log may have diverged from it (a record
                     // it never had); walk back to the common point as after a master change
-                    counters.increment("reverifies");
-                    unansweredRequests = 0;
-                    parked.clear();
-                    startupDone = false;
-                    sync = SyncState.VERIFY;
-                    verifyLsn = engine.lastLsn();
-                    sendRequest(MessageType.VERIFY_REQ, verifyLsn, new byte[0], Transport.REREQUEST);
+                    reverify();
                 } else {
                     requestRange();
                 }
@@ -1969,6 +2024,7 @@ public final class Replication implements AutoCloseable {
                 }
                 settleAcks();
                 checkTransfer();
+                maybeReelect(now);
             } else if (role == RepRole.CLIENT) {
                 checkElection(null);
                 maybeRequest(false);
