@@ -41,16 +41,24 @@ public final class SimClock {
 
     /** A scheduler for the process of site {@code owner}; its events die with {@link #killProcess(int)}. */
     public Scheduler forSite(int owner) {
+        return forSite(owner, 1.0);
+    }
+
+    /**
+     * The same, for a site whose clock runs at {@code rate} times the true rate (clock skew): it reads
+     * {@code rate} times the virtual time, and its delays last {@code 1 / rate} as long in virtual time.
+     */
+    public Scheduler forSite(int owner, double rate) {
         int processGeneration = generation[owner];
         return new Scheduler() {
             @Override
             public long nanoTime() {
-                return now;
+                return (long) (now * rate);
             }
 
             @Override
             public Cancellable schedule(Runnable task, long delayNanos) {
-                Event e = add(owner, processGeneration, Math.max(0, delayNanos), task);
+                Event e = add(owner, processGeneration, Math.max(0, (long) (delayNanos / rate)), task);
                 return () -> e.cancelled = true;
             }
 

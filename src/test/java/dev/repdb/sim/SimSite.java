@@ -32,6 +32,8 @@ final class SimSite {
     final Durability durability;
 
     Environment env;
+    /** How fast this site's clock runs against the virtual time (clock skew; 1.0 = exact). */
+    double clockRate = 1.0;
     /** Elections mode: the reference pages' reactions, for the current process. */
     dev.repdb.rep.Reactions reactions;
     /** The current process's transport; switched off when the process dies so its last words never leave. */

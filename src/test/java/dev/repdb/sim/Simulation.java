@@ -146,6 +146,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         this.chaosInterval = (50 + random.nextInt(400)) * MS;
         this.maxDown = 1 + random.nextInt(Math.max(1, (nsites + 1) / 2));
         this.leases = electing && !failoverOnly && random.nextInt(3) == 0;
+
         this.electionTimeout = Duration.ofMillis(50 + random.nextInt(250));
         Durability[] durabilities = Durability.values();
         for (int id = 1; id <= nsites; id++) {
@@ -154,6 +155,12 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
             org.h2.store.fs.FileUtils.createDirectories("memFS:" + memPrefix + "/site" + id);
             sites.add(new SimSite(id, home, new SimDisk(memPrefix + "/site" + id),
                     durabilities[random.nextInt(durabilities.length)]));
+        }
+        if (electing && !failoverOnly) {
+            // clocks that run at slightly different rates, within the configured skew allowance (1.02)
+            for (SimSite s : sites) {
+                s.clockRate = 1.0 + random.nextDouble() * 0.019;
+            }
         }
         this.network = new SimNetwork(clock, random, nsites, this);
         this.invariants = new Invariants(sites, clock);
@@ -174,7 +181,8 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 .append(appointDelay / MS).append(" ms, commit every ").append(commitInterval / MS)
                 .append(" ms, chaos every ").append(chaosInterval / MS).append(" ms, at most ").append(maxDown)
                 .append(" down").append(electing ? ", elections (timeout " + electionTimeout.toMillis() + " ms"
-                        + (leases ? ", leases" : "") + ")" : "").toString();
+                        + (leases ? ", leases" : "") + ", clock rates " + sites.stream()
+                        .map(x -> String.format("%.3f", x.clockRate)).toList() + ")" : "").toString();
     }
 
     // ================================================================== the run
@@ -405,7 +413,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     }
 
     private void open(SimSite s) {
-        s.env = Environment.open(s.home, config(s, clock.forSite(s.id)));
+        s.env = Environment.open(s.home, config(s, clock.forSite(s.id, s.clockRate)));
         s.incarnation++;
         s.upSince = clock.now();
         s.reloadKnown();
@@ -417,7 +425,8 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         s.rep().setTransport(s.id, s.transport);
         if (electing) {
             Duration timeout = failoverOnly ? s.rep().config().electionTimeout() : electionTimeout;
-            s.reactions = new Reactions(s.rep(), clock.forSite(s.id), Reactions.Options.defaults(timeout), cdata(s));
+            s.reactions = new Reactions(s.rep(), clock.forSite(s.id, s.clockRate),
+                    Reactions.Options.defaults(timeout), cdata(s));
         }
     }
 
