@@ -71,12 +71,22 @@ final class Describe {
             case NEWMASTER, NEWCLIENT, NEWSITE -> rec.length == 0 ? "" : "cdata=" + text(rec);
             case LOG_REQ, ALL_REQ -> rec.length == 12 ? "upto=" + lsn(ByteBuffer.wrap(rec)) : "";
             case ALIVE, VOTE2 -> rec.length == 4 ? "egen=" + ByteBuffer.wrap(rec).getInt() : "";
+            case HEARTBEAT, LEASE_GRANT -> rec.length == 8 ? "sent=" + millis(ByteBuffer.wrap(rec).getLong())
+                    : rec.length == 0 ? "" : "rec=" + rec.length + "B";
+            case MASTER_TRANSFER -> rec.length == 4 ? "target=" + ByteBuffer.wrap(rec).getInt()
+                    : "rec=" + rec.length + "B";
             case VOTE1 -> rec.length == 24 ? vote(ByteBuffer.wrap(rec)) : "rec=" + rec.length + "B";
             case SNAPSHOT -> rec.length >= 8 ? "chunk=" + m.prev().file() + " items=" + ByteBuffer.wrap(rec).getInt(4)
                     : "";
             case SNAPSHOT_REQ -> "chunk=" + m.prev().file();
             default -> rec.length == 0 ? "" : "rec=" + rec.length + "B";
         };
+    }
+
+    /** A master lease's time stamp (the master's clock when it sent the heartbeat), in virtual milliseconds. */
+    private static String millis(long nanos) {
+        return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + "ms" : String.format(java.util.Locale.ROOT, "%.3fms",
+                nanos / 1e6);
     }
 
     /** {@code vote(egen=2 nsites=3 nvotes=2 priority=100 tiebreaker=7 datagen=1)}: a VOTE1 payload. */

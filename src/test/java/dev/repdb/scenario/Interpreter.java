@@ -49,6 +49,9 @@ final class Interpreter implements AutoCloseable {
     private record Election(int site, CompletableFuture<Integer> done) {
     }
 
+    private record Transfer(int from, int target, CompletableFuture<Void> done) {
+    }
+
     private final Path dir;
     private final String name;
     private final SimClock clock = new SimClock();
@@ -57,6 +60,7 @@ final class Interpreter implements AutoCloseable {
     private final Describe describe = new Describe();
     private final List<Commit> commits = new ArrayList<>();
     private final List<Election> elections = new ArrayList<>();
+    private final List<Transfer> transfers = new ArrayList<>();
     /** Outcomes of elections that completed during the current command, printed where they happened. */
     private final List<String> notices = new ArrayList<>();
     private int groupId = MessageCodec.groupId("repdb");
@@ -100,6 +104,7 @@ final class Interpreter implements AutoCloseable {
                 case "counters" -> counters(args, out);
                 case "elect" -> elect(args, out);
                 case "elections" -> elections(args, out);
+                case "transfer" -> transfer(args, out);
                 case "reactions" -> reactions(args, out);
                 default -> throw new IllegalArgumentException("unknown command '" + command + "'");
             };
@@ -128,7 +133,8 @@ final class Interpreter implements AutoCloseable {
     /**
      * {@code add-sites n [durability=sync] [ackpolicy=quorum] [autoinit=false] [bulk=true] [delay=true]
      * [segment=small] [allowappointed=true] [priority=100,100,0] [electiontimeout=300ms] [fullelection=3000ms]
-     * [mastertimeout=1500ms]}: one priority for all, or one per new site.
+     * [mastertimeout=1500ms] [lease=400ms [skew=1.02]]}: one priority for all, or one per new site; {@code lease=}
+     * turns master leases on ({@code masterLeases(lease, skew)}, skew 1.0 unless given).
      */
     private boolean addSites(Args args, List<String> out) {
         int n = args.nextInt("number of sites");
@@ -146,6 +152,11 @@ final class Interpreter implements AutoCloseable {
         String electionTimeout = args.option("electiontimeout", "");
         String fullElection = args.option("fullelection", "");
         String masterTimeout = args.option("mastertimeout", "");
+        String lease = args.option("lease", "");
+        String skew = args.option("skew", "");
+        if (!skew.isEmpty() && lease.isEmpty()) {
+            throw new IllegalArgumentException("skew= needs lease=");
+        }
         args.done();
         int first = sites.size() + 1;
         int nsites = first - 1 + n;
@@ -169,6 +180,9 @@ final class Interpreter implements AutoCloseable {
                 if (!masterTimeout.isEmpty()) {
                     b.masterTimeout(Duration.ofNanos(nanos(masterTimeout)));
                 }
+                if (!lease.isEmpty()) {
+                    b.masterLeases(Duration.ofNanos(nanos(lease)), skew.isEmpty() ? 1.0 : Double.parseDouble(skew));
+                }
             };
             ScenarioSite site = new ScenarioSite(id, dir.resolve("site" + id), name + "/" + id, clock, network,
                     config);
@@ -183,7 +197,8 @@ final class Interpreter implements AutoCloseable {
                         .collect(java.util.stream.Collectors.joining(",")))
                 + (electionTimeout.isEmpty() ? "" : " electiontimeout=" + electionTimeout)
                 + (fullElection.isEmpty() ? "" : " fullelection=" + fullElection)
-                + (masterTimeout.isEmpty() ? "" : " mastertimeout=" + masterTimeout) + ")");
+                + (masterTimeout.isEmpty() ? "" : " mastertimeout=" + masterTimeout)
+                + (lease.isEmpty() ? "" : " lease=" + lease) + (skew.isEmpty() ? "" : " skew=" + skew) + ")");
         return false;
     }
 
@@ -284,7 +299,43 @@ final class Interpreter implements AutoCloseable {
     private boolean elections(Args args, List<String> out) {
         args.done();
         elections.forEach(e -> out.add("elect " + e.site() + " => " + electionOutcome(e.done())));
+        transfers.forEach(t -> out.add("transfer " + t.from() + "->" + t.target() + " => "
+                + transferOutcome(t.done())));
         return false;
+    }
+
+    /**
+     * {@code transfer from target [timeout=5s]}: {@code transferMaster(target, timeout)} on site {@code from}, never
+     * waited for. Prints {@code transfer 1->3: pending} and what it sent; its outcome is printed where it happens
+     * ({@code transfer 1->3 => done} or {@code transfer 1->3 => failed: why}), as elect outcomes are.
+     */
+    private boolean transfer(Args args, List<String> out) {
+        ScenarioSite site = site(args.next("site"));
+        ScenarioSite target = site(args.next("target site"));
+        long timeout = nanos(args.option("timeout", "5s"));
+        args.done();
+        CompletableFuture<Void> done = site.rep().transferMaster(target.id, Duration.ofNanos(timeout))
+                .toCompletableFuture();
+        transfers.add(new Transfer(site.id, target.id, done));
+        String label = "transfer " + site.id + "->" + target.id;
+        if (!done.isDone()) {
+            out.add(label + ": pending");
+        }
+        done.whenComplete((ignored, error) -> notices.add(label + " => " + transferOutcome(done)));
+        return true;
+    }
+
+    private static String transferOutcome(CompletableFuture<Void> done) {
+        if (!done.isDone()) {
+            return "pending";
+        }
+        try {
+            done.join();
+            return "done";
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            return "failed: " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        }
     }
 
     /**
