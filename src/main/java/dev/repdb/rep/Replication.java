@@ -473,13 +473,19 @@ public final class Replication implements AutoCloseable {
     /**
      * Removes log segments no site should still need: on a master, those wholly before both the last checkpoint and
      * the oldest position its clients acknowledged (in any generation; a client never heard from holds nothing
-     * back, and may need initialization), and what an initialization in progress needs; on a client, those before
-     * its checkpoint. Returns the
+     * back, and may need initialization), and what an initialization in progress needs. A replication client
+     * removes nothing (it may become master and owe the others its records); a standalone site, what precedes its
+     * checkpoint. Returns the
      * number of segments removed.
      */
     public int archiveLog() {
         lock.lock();
         try {
+            if (role != RepRole.MASTER && meta.state().started()) {
+                // a client keeps its log: it may become master and then owes the others the records they lack
+                // (archiving there would force them into re-initialization, wiping copies of acknowledged commits)
+                return 0;
+            }
             Lsn keepFrom = engine.checkpointLsn();
             if (role == RepRole.MASTER) {
                 for (Lsn acked : acks.positions().values()) {
@@ -1837,7 +1843,9 @@ public final class Replication implements AutoCloseable {
                 state.promised()));
         forgetMaster();
         Lsn last = engine.lastLsn().isZero() ? engine.appliedLsn() : engine.lastLsn();
-        boolean electable = config.priority() > 0 && sync != SyncState.INIT && sync != SyncState.OUTDATED;
+        // a site whose databases are being replaced by a snapshot holds nothing it can vouch for
+        boolean electable = config.priority() > 0 && sync != SyncState.INIT && sync != SyncState.OUTDATED
+                && !engine.initializing();
         Vote mine = new Vote(localId, egen, nsites, nvotes, electable ? config.priority() : 0,
                 tiebreakers.nextInt(), engine.lastRecordGeneration(), last);
         long now = scheduler.nanoTime();

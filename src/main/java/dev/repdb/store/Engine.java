@@ -124,6 +124,7 @@ public final class Engine implements AutoCloseable {
                     + "discarding its partial state (the site will be initialized again)", home);
             wipe();
             appliedLsn = Lsn.ZERO;
+            generation = 0;
             return;
         }
         Lsn checkpoint = store.checkpointLsn();
@@ -248,6 +249,11 @@ public final class Engine implements AutoCloseable {
 
     public void setReplicationHook(ReplicationHook hook) {
         this.replicationHook = hook;
+    }
+
+    /** Whether this site's databases are being replaced by a snapshot (wiped, not yet installed). */
+    public boolean initializing() {
+        return store.isInstalling();
     }
 
     /** The generation of the last record this site holds (of its snapshot, if its log is empty): votes carry it. */
@@ -436,6 +442,7 @@ public final class Engine implements AutoCloseable {
             wipe();
             versions.publish();
             appliedLsn = Lsn.ZERO;
+            generation = 0; // nothing is held: a vote must not claim the generation of records that are gone
             bytesSinceCheckpoint = 0;
         } catch (LogIOException e) {
             throw failed(e);
