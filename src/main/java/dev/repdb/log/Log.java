@@ -54,6 +54,10 @@ public final class Log implements AutoCloseable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition syncIdle = lock.newCondition();
+    private final Condition newWaiter = lock.newCondition();
+    private static final long LINGER_NANOS = 100_000;
+    /** Whether the group-commit loop lingers for the next waiter (off in a single-threaded simulation). */
+    private final boolean syncLinger;
     private final TreeMap<Integer, Segment> segments = new TreeMap<>();
     private final ByteBuffer writeBuffer;
     private final PriorityQueue<SyncWaiter> waiters = new PriorityQueue<>();
@@ -75,6 +79,7 @@ public final class Log implements AutoCloseable {
     }
 
     private Log(Storage storage, Path dir, LogConfig config, Executor syncExecutor) {
+        this.syncLinger = storage.concurrent();
         this.storage = storage;
         this.dir = dir;
         this.config = config;
@@ -378,6 +383,7 @@ public final class Log implements AutoCloseable {
             }
             CompletableFuture<Void> done = new CompletableFuture<>();
             waiters.add(new SyncWaiter(lsn, done));
+            newWaiter.signal();
             if (!syncRunning) {
                 syncRunning = true;
                 try {
@@ -402,6 +408,15 @@ public final class Log implements AutoCloseable {
             Lsn target;
             lock.lock();
             try {
+                if (waiters.isEmpty() && failure == null && !closed && syncLinger) {
+                    // committers that just woke up usually append again within microseconds: wait a moment for
+                    // them instead of handing the next fsync to a new task (a thread hand-off per round)
+                    try {
+                        newWaiter.awaitNanos(LINGER_NANOS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 if (waiters.isEmpty() || failure != null || closed) {
                     syncRunning = false;
                     syncIdle.signalAll();

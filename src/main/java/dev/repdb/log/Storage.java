@@ -37,4 +37,12 @@ public interface Storage {
     default String storeLocation(Path path) {
         return path.toString();
     }
+
+    /**
+     * Whether other threads may append while the log waits (true for a real disk). A single-threaded simulation
+     * says false, so the log never waits in real time for work that only its own thread could do.
+     */
+    default boolean concurrent() {
+        return true;
+    }
 }

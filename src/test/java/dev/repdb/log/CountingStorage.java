@@ -74,6 +74,11 @@ public final class CountingStorage implements Storage {
     }
 
     @Override
+    public boolean concurrent() {
+        return delegate.concurrent();
+    }
+
+    @Override
     public boolean exists(Path path) {
         return delegate.exists(path);
     }

@@ -65,6 +65,11 @@ public final class SimDisk implements Storage {
     }
 
     @Override
+    public boolean concurrent() {
+        return false; // one thread runs every site: waiting for another thread's append would only waste time
+    }
+
+    @Override
     public String storeLocation(Path path) {
         return "memFS:" + storePrefix + "/" + path.getFileName();
     }
