@@ -1,5 +1,6 @@
 package dev.repdb.jms;
 
+import dev.repdb.rep.InvalidMessageException;
 import dev.repdb.rep.Transport;
 import jakarta.jms.Message;
 import jakarta.jms.MessageListener;
@@ -59,6 +60,11 @@ public final class InboundListener implements MessageListener {
         try {
             sink.deliver(decoded.control(), decoded.rec(), decoded.sender());
             delivered.incrementAndGet();
+        } catch (InvalidMessageException e) {
+            // well-formed JMS, but not a message this site can use: consumed, nothing changed
+            malformed.incrementAndGet();
+            malformedLog.log(Level.WARNING, "site " + ownId + " rejected a message from site " + decoded.sender()
+                    + ": " + e.getMessage(), null);
         } catch (RuntimeException e) {
             sinkFailures.incrementAndGet();
             sinkLog.log(Level.ERROR, "site " + ownId + ": processing a message from site " + decoded.sender()
@@ -71,7 +77,7 @@ public final class InboundListener implements MessageListener {
         return delivered.get();
     }
 
-    /** Messages that were not well-formed repdb messages. */
+    /** Messages that were not well-formed repdb messages, or that the sink rejected as invalid. */
     public long malformedCount() {
         return malformed.get();
     }

@@ -49,6 +49,14 @@ public final class Replication implements AutoCloseable {
 
         default void permFailed(CommitToken token, int acks, int required) {
         }
+
+        /** This site's role changed ({@code from} is null before the first start). */
+        default void roleChanged(RepRole from, RepRole to, int generation) {
+        }
+
+        /** This site won an election and started as master in {@code generation}. */
+        default void elected(int generation) {
+        }
     }
 
     private record Outgoing(int target, byte[] control, byte[] rec, Lsn lsn, int flags) {
@@ -715,8 +723,10 @@ public final class Replication implements AutoCloseable {
                 throw new IllegalStateException("this site won election generation " + won + " but has "
                         + "since seen election generation " + (state.electionGeneration() - 1) + "; elect again");
             }
-            newGeneration = wonElection;
+            int won = wonElection;
+            newGeneration = won;
             wonElection = -1;
+            afterUnlock.add(() -> listeners.forEach(l -> l.elected(won)));
         } else if (config.nsites() > 1 && !config.allowAppointedMaster()) {
             throw new IllegalStateException("start(MASTER) outside a won election needs a one-site group or "
                     + "allowAppointedMaster(true)");
@@ -730,6 +740,7 @@ public final class Replication implements AutoCloseable {
         meta.store(new RepMeta.State(localId, true, newGeneration, Math.max(state.electionGeneration(),
                 newGeneration + 1), state.promised()));
         generation = newGeneration;
+        notifyRoleChange(role, RepRole.MASTER, newGeneration);
         role = RepRole.MASTER;
         masterId = localId;
         masterCdata = cdata.clone();
@@ -750,6 +761,12 @@ public final class Replication implements AutoCloseable {
         LOGGER.log(System.Logger.Level.INFO, "site {0} is master in generation {1}", localId, newGeneration);
     }
 
+    private void notifyRoleChange(RepRole from, RepRole to, int gen) {
+        if (from != to) {
+            afterUnlock.add(() -> listeners.forEach(l -> l.roleChanged(from, to, gen)));
+        }
+    }
+
     private void becomeClient() {
         RepMeta.State state = meta.state();
         meta.store(new RepMeta.State(localId, true, state.generation(), state.electionGeneration(),
@@ -760,6 +777,7 @@ public final class Replication implements AutoCloseable {
             snapshotSessions.values().forEach(SnapshotSession::close);
             snapshotSessions.clear();
         }
+        notifyRoleChange(role, RepRole.CLIENT, generation);
         role = RepRole.CLIENT;
         masterId = Transport.EID_INVALID;
         masterCdata = new byte[0];

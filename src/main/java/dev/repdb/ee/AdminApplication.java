@@ -1,0 +1,14 @@
+package dev.repdb.ee;
+
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.core.Application;
+import java.util.Set;
+
+/** The site's status and admin resource under {@code /repdb}; only {@link AdminResource}, not the host app's. */
+@ApplicationPath("repdb")
+public class AdminApplication extends Application {
+    @Override
+    public Set<Class<?>> getClasses() {
+        return Set.of(AdminResource.class);
+    }
+}
