@@ -1,0 +1,111 @@
+package dev.repdb.ee;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.repdb.AckPolicy;
+import dev.repdb.EnvironmentConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SiteConfigTest {
+    private static final Path HOME = Path.of("/tmp/repdb-default-home");
+
+    private static SiteConfig read(String... keyValues) {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            values.put(keyValues[i], keyValues[i + 1]);
+        }
+        return SiteConfig.read(key -> Optional.ofNullable(values.get(key)), HOME);
+    }
+
+    @Test
+    void defaultsNeedOnlyTheSiteId() {
+        SiteConfig c = read("repdb.site.id", "7");
+        assertEquals(7, c.siteId());
+        assertEquals("repdb.site.7", c.names().siteQueue(7));
+        assertEquals(HOME, c.home());
+        assertEquals("jms/repdb", c.connectionFactory());
+        assertEquals("site-7", c.siteUrl());
+        EnvironmentConfig env = c.environment().build();
+        assertEquals(3, env.replication().nsites());
+        assertEquals(AckPolicy.QUORUM, env.replication().ackPolicy());
+        assertFalse(c.transport().persistent());
+        assertTrue(c.reactions().onDupmaster() && c.reactions().onMasterLost());
+    }
+
+    @Test
+    void valuesAreApplied() {
+        SiteConfig c = read("repdb.site.id", "2", "repdb.group", "orders.eu", "repdb.ack-policy", "all",
+                "repdb.ack-timeout", "2.5s", "repdb.nsites", "5", "repdb.jms.time-to-live", "PT1M",
+                "repdb.reactions.hold-election", "false", "repdb.home", "/var/repdb", "repdb.election-timeout",
+                "450ms");
+        assertEquals("orders.eu.broadcast", c.names().broadcastTopic());
+        EnvironmentConfig env = c.environment().build();
+        assertEquals(AckPolicy.ALL, env.replication().ackPolicy());
+        assertEquals(Duration.ofMillis(2500), env.replication().ackTimeout());
+        assertEquals(5, env.replication().nsites());
+        assertEquals(Duration.ofMinutes(1), c.transport().timeToLive());
+        assertFalse(c.reactions().onHoldElection());
+        assertEquals(Duration.ofMillis(450), c.reactions().electionTimeout());
+        assertEquals(Path.of("/var/repdb"), c.home());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "repdb.site.id|0|an integer ≥ 1",
+            "repdb.site.id|two|an integer ≥ 1",
+            "repdb.ack-policy|MOST|NONE, ONE, QUORUM, ALL",
+            "repdb.ack-timeout|soon|a duration",
+            "repdb.ack-timeout|-1s|a duration",
+            "repdb.durability|FSYNC|SYNC, WRITE_NO_SYNC, NO_SYNC",
+            "repdb.bulk|yes|true, false",
+            "repdb.group|a group|dot-separated words",
+            "repdb.jms.priority|12|0 – 9",
+            "repdb.nsites|0|an integer ≥ 1",
+            "repdb.max-message-bytes|10|1024 – 67108864",
+            "repdb.clock-skew|3|1.0 – 2.0"})
+    void aBadValueNamesTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {
+        String[] kv = key.equals("repdb.site.id") ? new String[] {key, value}
+                : key.equals("repdb.clock-skew") ? new String[] {"repdb.site.id", "1", "repdb.master-leases", "true",
+                        key, value}
+                : new String[] {"repdb.site.id", "1", key, value};
+        SiteConfigException e = assertThrows(SiteConfigException.class, () -> read(kv));
+        assertTrue(e.getMessage().contains(key) && e.getMessage().contains("'" + value + "'")
+                && e.getMessage().contains(allowed), e.getMessage());
+    }
+
+    @Test
+    void aMissingSiteIdIsNamed() {
+        SiteConfigException e = assertThrows(SiteConfigException.class, () -> read());
+        assertTrue(e.getMessage().contains("repdb.site.id is required"), e.getMessage());
+    }
+
+    @Test
+    void knobsThatExcludeEachOtherAreReported() {
+        SiteConfigException e = assertThrows(SiteConfigException.class, () -> read("repdb.site.id", "1",
+                "repdb.master-leases", "true", "repdb.allow-appointed-master", "true"));
+        assertTrue(e.getMessage().startsWith("repdb configuration: "), e.getMessage());
+    }
+
+    @Test
+    void theReadmeDocumentsEveryKeyWithItsEnvironmentVariable() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        for (SiteConfig.Key key : SiteConfig.KEYS) {
+            assertTrue(readme.contains("| `" + key.name() + "` |"), "README lacks a row for " + key.name());
+            assertTrue(readme.contains("`" + key.environmentVariable() + "`"),
+                    "README lacks " + key.environmentVariable());
+        }
+        assertEquals("REPDB_JMS_CONNECTION_FACTORY",
+                new SiteConfig.Key("repdb.jms.connection-factory", "", "", "").environmentVariable());
+    }
+}
