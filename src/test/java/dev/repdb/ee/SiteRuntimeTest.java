@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.repdb.NotMasterException;
 import dev.repdb.Transaction;
-import dev.repdb.jms.DaemonThreads;
 import dev.repdb.jms.EmbeddedBroker;
-import dev.repdb.jms.JmsReceiver;
 import dev.repdb.rep.RepRole;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,11 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,49 +29,18 @@ class SiteRuntimeTest {
     Path dir;
 
     private EmbeddedBroker broker;
-    private final List<Site> sites = new ArrayList<>();
+    private final List<JvmSite> sites = new ArrayList<>();
 
-    private final class Site implements AutoCloseable {
-        final List<RepdbEvent> events = new CopyOnWriteArrayList<>();
-        final ScheduledExecutorService executor;
-        final EventDispatcher dispatcher;
-        final SiteRuntime runtime;
-        final JmsReceiver receiver;
-
-        Site(int id) {
-            executor = Executors.newScheduledThreadPool(2, new DaemonThreads("ee-test-" + id));
-            Map<String, String> values = Map.of("repdb.site.id", String.valueOf(id), "repdb.group", "eetest",
-                    "repdb.ack-timeout", "10s", "repdb.site.url", "http://site" + id);
-            SiteConfig config = SiteConfig.read(key -> Optional.ofNullable(values.get(key)), dir.resolve("site" + id));
-            dispatcher = new EventDispatcher(events::add, e -> CompletableFuture.completedFuture(null),
-                    Duration.ofSeconds(5), new DaemonThreads("ee-events-" + id));
-            runtime = new SiteRuntime(config, broker.connectionFactory(), executor,
-                    new DaemonThreads("ee-send-" + id), dispatcher);
-            receiver = new JmsReceiver(broker.connectionFactory(), config.names(), id, runtime.sink(),
-                    JmsReceiver.Options.defaults(), new DaemonThreads("ee-receive-" + id));
-            receiver.start();
-        }
-
-        boolean master() {
-            return runtime.environment().replication().role() == RepRole.MASTER;
-        }
-
-        <T extends RepdbEvent> List<T> eventsOf(Class<T> type) {
-            return events.stream().filter(type::isInstance).map(type::cast).toList();
-        }
-
-        @Override
-        public void close() {
-            receiver.close();
-            runtime.close();
-            dispatcher.close();
-            executor.shutdownNow();
-        }
+    private JvmSite site(int id) {
+        JvmSite site = new JvmSite(id, dir.resolve("site" + id), broker.connectionFactory(),
+                Map.of("repdb.group", "eetest", "repdb.ack-timeout", "10s", "repdb.site.url", "http://site" + id));
+        sites.add(site);
+        return site;
     }
 
     @AfterEach
     void stop() {
-        sites.forEach(Site::close);
+        sites.forEach(JvmSite::close);
         if (broker != null) {
             broker.close();
         }
@@ -98,34 +60,34 @@ class SiteRuntimeTest {
     void threeSitesElectReplicateAndReportEventsInOrder() throws Exception {
         broker = new EmbeddedBroker(dir.resolve("broker"));
         for (int id = 1; id <= 3; id++) {
-            sites.add(new Site(id));
+            site(id);
         }
-        await("a master and two clients in sync", () -> sites.stream().filter(Site::master).count() == 1
-                && sites.stream().filter(s -> !s.master()).allMatch(s -> SiteHealth.readiness(s.runtime).up()));
-        Site master = sites.stream().filter(Site::master).findFirst().orElseThrow();
-        int masterId = master.runtime.config().siteId();
+        await("a master and two clients in sync", () -> sites.stream().filter(JvmSite::isMaster).count() == 1
+                && sites.stream().filter(s -> !s.isMaster()).allMatch(s -> SiteHealth.readiness(s.runtime()).up()));
+        JvmSite master = sites.stream().filter(JvmSite::isMaster).findFirst().orElseThrow();
+        int masterId = master.runtime().config().siteId();
 
-        assertTrue(SiteHealth.startup(master.runtime).up());
-        assertTrue(SiteHealth.readiness(master.runtime).up());
-        assertTrue(SiteHealth.liveness(master.runtime).up());
+        assertTrue(SiteHealth.startup(master.runtime()).up());
+        assertTrue(SiteHealth.readiness(master.runtime()).up());
+        assertTrue(SiteHealth.liveness(master.runtime()).up());
         await("the master's ELECTED event", () -> !master.eventsOf(RepdbEvent.Elected.class).isEmpty());
 
-        try (Transaction txn = master.runtime.environment().beginTransaction()) {
-            master.runtime.environment().openDatabase("orders").put(txn, bytes("o1"), bytes("apples"));
+        try (Transaction txn = master.runtime().environment().beginTransaction()) {
+            master.runtime().environment().openDatabase("orders").put(txn, bytes("o1"), bytes("apples"));
             txn.commit();
         }
-        for (Site s : sites) {
-            await("o1 on site " + s.runtime.config().siteId(),
-                    () -> "apples".equals(text(s.runtime.environment().openDatabase("orders").get(bytes("o1")))));
+        for (JvmSite s : sites) {
+            await("o1 on site " + s.runtime().config().siteId(),
+                    () -> "apples".equals(text(s.runtime().environment().openDatabase("orders").get(bytes("o1")))));
         }
 
-        for (Site client : sites) {
+        for (JvmSite client : sites) {
             if (client == master) {
                 continue;
             }
             NotMasterException refused = assertThrows(NotMasterException.class, () -> {
-                try (Transaction txn = client.runtime.environment().beginTransaction()) {
-                    client.runtime.environment().openDatabase("orders").put(txn, bytes("o2"), bytes("pears"));
+                try (Transaction txn = client.runtime().environment().beginTransaction()) {
+                    client.runtime().environment().openDatabase("orders").put(txn, bytes("o2"), bytes("pears"));
                     txn.commit();
                 }
             });
@@ -133,7 +95,7 @@ class SiteRuntimeTest {
             assertEquals(masterId, refused.masterId().orElseThrow());
             // events: numbered 1.. in order; the first is the start as a client; NEWMASTER naming the master, with
             // its URL as cdata, comes before STARTUPDONE
-            List<RepdbEvent> events = List.copyOf(client.events);
+            List<RepdbEvent> events = client.events();
             for (int i = 0; i < events.size(); i++) {
                 assertEquals(i + 1, events.get(i).sequence(), "event numbers in order: " + events);
             }
@@ -149,21 +111,20 @@ class SiteRuntimeTest {
         }
         List<RepdbEvent.RoleChanged> masterRoles = master.eventsOf(RepdbEvent.RoleChanged.class);
         assertEquals(RepRole.MASTER, masterRoles.get(masterRoles.size() - 1).to());
-        assertTrue(indexOf(master.events, e -> e instanceof RepdbEvent.Elected)
-                > indexOf(master.events, e -> e instanceof RepdbEvent.RoleChanged r && r.to() == RepRole.CLIENT));
+        assertTrue(indexOf(master.events(), e -> e instanceof RepdbEvent.Elected)
+                > indexOf(master.events(), e -> e instanceof RepdbEvent.RoleChanged r && r.to() == RepRole.CLIENT));
     }
 
     @Test
     void aClientWithoutAMasterIsStartingAndNotReadyButLive() throws Exception {
         broker = new EmbeddedBroker(dir.resolve("broker"));
-        Site alone = new Site(1);
-        sites.add(alone);
+        JvmSite alone = site(1);
         // one site of three cannot win an election: it stays a client without a master
-        assertFalse(SiteHealth.startup(alone.runtime).up());
-        SiteHealth.Answer ready = SiteHealth.readiness(alone.runtime);
+        assertFalse(SiteHealth.startup(alone.runtime()).up());
+        SiteHealth.Answer ready = SiteHealth.readiness(alone.runtime());
         assertFalse(ready.up());
         assertEquals(false, ready.data().get("masterKnown"));
-        assertTrue(SiteHealth.liveness(alone.runtime).up());
+        assertTrue(SiteHealth.liveness(alone.runtime()).up());
     }
 
     private static int indexOf(List<RepdbEvent> events, java.util.function.Predicate<RepdbEvent> p) {
