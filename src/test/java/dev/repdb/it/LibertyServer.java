@@ -208,7 +208,7 @@ public final class LibertyServer {
         return new IllegalStateException(what + "\n--- tail of " + messagesLog() + " ---\n" + logTail(60));
     }
 
-    /** Runs wlp/bin/server with the running JVM as JAVA_HOME; its output goes to logs/bin-server.out of the server. */
+    /** Runs wlp/bin/server with the running JVM as JAVA_HOME; its output goes to usr/servers/NAME-bin-server.out. */
     private int run(Duration timeout, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(wlpHome.resolve("bin/server").toString());
