@@ -1,0 +1,133 @@
+package dev.repdb.it;
+
+import dev.repdb.jms.EmbeddedBroker;
+import java.nio.file.Path;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * Once per failsafe JVM (registered in META-INF/services): starts the embedded Artemis broker on a free port and, for
+ * the Liberty run, prepares the Arquillian server {@code arq} from server-config/liberty/server.xml with that port.
+ * Arquillian starts and stops the server itself; it is stopped (end of the engine run) before this closes the broker,
+ * so the server never waits for a vanished broker.
+ *
+ * <p>Does nothing unless the system property {@code repdb.it.container} is set (only the failsafe executions set it),
+ * so unit tests under surefire pay nothing.
+ */
+public final class ItSession implements LauncherSessionListener {
+    private static final System.Logger LOG = System.getLogger(ItSession.class.getName());
+    /** The site id of the Arquillian server. */
+    public static final int ARQ_SITE_ID = 1;
+    public static final String GROUP = "repdb";
+
+    private static volatile EmbeddedBroker broker;
+
+    /** The broker of this failsafe JVM. */
+    public static EmbeddedBroker broker() {
+        EmbeddedBroker b = broker;
+        if (b == null) {
+            throw new IllegalStateException("no test broker: run integration tests through failsafe (repdb.it.container unset)");
+        }
+        return b;
+    }
+
+    @Override
+    public void launcherSessionOpened(LauncherSession session) {
+        String container = System.getProperty("repdb.it.container");
+        if (container == null || broker != null) {
+            return;
+        }
+        try {
+            Path work = Path.of(required("repdb.it.workDir"));
+            broker = new EmbeddedBroker(work.resolve("broker"));
+            System.setProperty("repdb.it.broker.port", String.valueOf(broker.port()));
+            if (container.equals("liberty")) {
+                prepareArquillianLiberty();
+            }
+            LOG.log(System.Logger.Level.INFO, "integration tests on {0}: broker on port {1}", container, broker.port());
+        } catch (Exception e) {
+            throw new IllegalStateException("preparing the integration-test session failed", e);
+        }
+    }
+
+    @Override
+    public void launcherSessionClosed(LauncherSession session) {
+        EmbeddedBroker b = broker;
+        broker = null;
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    /**
+     * The {@code arq} server: the project's server.xml, this site's variables, plus what the Arquillian adapter needs
+     * (local JMX connector, deployments announced over JMX). The adapter deploys with deployType=xml: it copies the
+     * archive to apps/ and adds an {@code <application>} named after it (repdb-site.war gives repdb-site, the name the
+     * activation-spec ids use), and removes it at undeploy. So the server.xml's own webApplication of that name is taken
+     * out here, and its application-bnd (the role mapping) is handed to the adapter to put into the one it adds.
+     */
+    private static void prepareArquillianLiberty() throws Exception {
+        int httpPort = Integer.parseInt(System.getProperty("repdb.it.httpPort", "0"));
+        LibertyServer arq = new LibertyServer(Path.of(required("repdb.it.wlpHome")), "arq")
+                .create(Path.of(required("repdb.it.serverXml")))
+                .site(ARQ_SITE_ID, GROUP, broker.port());
+        if (httpPort == 0) {
+            arq.freeHttpPorts();
+        } else {
+            arq.httpPorts(httpPort, LibertyServer.freePort());
+        }
+        arq.overrides("arquillian.xml", """
+                <server>
+                  <featureManager>
+                    <feature>localConnector-1.0</feature>
+                  </featureManager>
+                  <applicationMonitor updateTrigger="mbean"/>
+                </server>
+                """);
+        Path bnd = arq.directory().resolve("repdb-site-bnd.xml");
+        moveSiteApplicationOut(arq.directory().resolve("server.xml"), bnd);
+        // arquillian.xml reads these when the first Arquillian test class starts, after this listener ran.
+        System.setProperty("repdb.it.httpPort", String.valueOf(arq.httpPort()));
+        System.setProperty("repdb.it.securityConfiguration", bnd.toString());
+    }
+
+    /** Removes the webApplication named repdb-site from {@code serverXml}, writing its application-bnd to {@code bnd}. */
+    private static void moveSiteApplicationOut(Path serverXml, Path bnd) throws Exception {
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(serverXml.toFile());
+        Element app = null;
+        NodeList apps = doc.getElementsByTagName("webApplication");
+        for (int i = 0; i < apps.getLength(); i++) {
+            Element e = (Element) apps.item(i);
+            if (e.getAttribute("name").equals("repdb-site")) {
+                app = e;
+            }
+        }
+        if (app == null) {
+            throw new IllegalStateException("no <webApplication name=\"repdb-site\"> in " + serverXml);
+        }
+        Element applicationBnd = (Element) app.getElementsByTagName("application-bnd").item(0);
+        if (applicationBnd == null) {
+            throw new IllegalStateException("the repdb-site webApplication in " + serverXml + " has no application-bnd");
+        }
+        Transformer transformer = TransformerFactory.newInstance().newTransformer();
+        transformer.transform(new DOMSource(applicationBnd), new StreamResult(bnd.toFile()));
+        app.getParentNode().removeChild(app);
+        transformer.transform(new DOMSource(doc), new StreamResult(serverXml.toFile()));
+    }
+
+    private static String required(String key) {
+        String value = System.getProperty(key);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("system property " + key + " is not set (see the failsafe configuration)");
+        }
+        return value;
+    }
+}
