@@ -65,10 +65,18 @@ public class RepdbSite {
         }
     }
 
+    /** Looks {@code name} up; a relative name is also tried under {@code java:/} (WildFly binds {@code java:/jms/repdb}). */
     private static ConnectionFactory lookup(String name) {
         try {
             return InitialContext.doLookup(name);
         } catch (NamingException | ClassCastException e) {
+            if (!name.startsWith("java:")) {
+                try {
+                    return InitialContext.doLookup("java:/" + name);
+                } catch (NamingException | ClassCastException ignored) {
+                    // report the name as configured
+                }
+            }
             throw new SiteConfigException("repdb.jms.connection-factory", name,
                     "the JNDI name of a jakarta.jms.ConnectionFactory (" + e + ")");
         }

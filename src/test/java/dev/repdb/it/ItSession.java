@@ -1,6 +1,7 @@
 package dev.repdb.it;
 
 import dev.repdb.jms.EmbeddedBroker;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.transform.Transformer;
@@ -14,8 +15,11 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * Once per failsafe JVM (registered in META-INF/services): starts the embedded Artemis broker on a free port and, for
- * the Liberty run, prepares the Arquillian server {@code arq} from server-config/liberty/server.xml with that port.
+ * Once per failsafe JVM (registered in META-INF/services): starts the embedded Artemis broker on a free port and
+ * prepares the server Arquillian will start: for Liberty the server {@code arq} from server-config/liberty/server.xml,
+ * for WildFly a base directory configured by server-config/wildfly/repdb-external-broker.cli. The server's site gets a
+ * fresh home on every run. It also answers the server-specific questions of the behaviour suite (health URL, log
+ * file, admin credentials), so the suite itself is the same for every container.
  * Arquillian starts and stops the server itself; it is stopped (end of the engine run) before this closes the broker,
  * so the server never waits for a vanished broker.
  *
@@ -46,16 +50,56 @@ public final class ItSession implements LauncherSessionListener {
             return;
         }
         try {
-            Path work = Path.of(required("repdb.it.workDir"));
+            Path work = Path.of(required("repdb.it.workDir")).toAbsolutePath();
+            Files.createDirectories(work);
             broker = new EmbeddedBroker(work.resolve("broker"));
             System.setProperty("repdb.it.broker.port", String.valueOf(broker.port()));
+            System.setProperty("repdb.broker.port", String.valueOf(broker.port())); // arquillian.xml (WildFly)
+            Path siteHome = work.resolve("server-site-" + System.currentTimeMillis());
+            System.setProperty("repdb.it.siteHome", siteHome.toString());
             if (container.equals("liberty")) {
-                prepareArquillianLiberty();
+                prepareArquillianLiberty(siteHome);
+            } else if (container.equals("wildfly")) {
+                Path base = WildFlyServer.SITES.resolve("arquillian");
+                WildFlyServer.freshCopy(WildFlyServer.template(WildFlyServer.EXTERNAL_BROKER_CLI), base);
+                System.setProperty("repdb.it.wildfly.base", base.toString());
+            } else {
+                throw new IllegalStateException("unknown repdb.it.container " + container);
             }
             LOG.log(System.Logger.Level.INFO, "integration tests on {0}: broker on port {1}", container, broker.port());
         } catch (Exception e) {
             throw new IllegalStateException("preparing the integration-test session failed", e);
         }
+    }
+
+    /** Scratch space of this run (target/it-work...). */
+    public static Path workDir() {
+        return Path.of(required("repdb.it.workDir")).toAbsolutePath();
+    }
+
+    private static boolean liberty() {
+        return "liberty".equals(System.getProperty("repdb.it.container"));
+    }
+
+    /** The base URL of the server site's MicroProfile Health (Liberty: the HTTP port; WildFly: management). */
+    public static String healthUrl() {
+        return liberty() ? "http://localhost:" + System.getProperty("repdb.it.httpPort") + "/health"
+                : "http://127.0.0.1:10090/health";
+    }
+
+    /** The server's log file. */
+    public static Path serverLog() {
+        return liberty() ? Path.of(required("repdb.it.wlpHome"), "usr/servers/arq/logs/messages.log")
+                : Path.of(required("repdb.it.wildfly.base"), "log/server.log");
+    }
+
+    /** A user with the repdb-admin role (server-config defaults; change them in production). */
+    public static String adminUser() {
+        return liberty() ? "repdbadmin" : WildFlyServer.ADMIN_USER;
+    }
+
+    public static String adminPassword() {
+        return liberty() ? "change-me" : WildFlyServer.ADMIN_PASSWORD;
     }
 
     @Override
@@ -74,11 +118,12 @@ public final class ItSession implements LauncherSessionListener {
      * activation-spec ids use), and removes it at undeploy. So the server.xml's own webApplication of that name is taken
      * out here, and its application-bnd (the role mapping) is handed to the adapter to put into the one it adds.
      */
-    private static void prepareArquillianLiberty() throws Exception {
+    private static void prepareArquillianLiberty(Path siteHome) throws Exception {
         int httpPort = Integer.parseInt(System.getProperty("repdb.it.httpPort", "0"));
         LibertyServer arq = new LibertyServer(Path.of(required("repdb.it.wlpHome")), "arq")
                 .create(Path.of(required("repdb.it.serverXml")))
-                .site(ARQ_SITE_ID, GROUP, broker.port());
+                .site(ARQ_SITE_ID, GROUP, broker.port())
+                .variable("repdb.home", siteHome);
         if (httpPort == 0) {
             arq.freeHttpPorts();
         } else {

@@ -1,0 +1,39 @@
+package dev.repdb.it;
+
+import dev.repdb.it.app.EventLog;
+import java.io.File;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/** The archives the suite deploys: the build's own thin site application, plus the test app's observer. */
+final class ItDeployments {
+    /**
+     * The group's settings, the same on the server site (its WAR's microprofile-config.properties) and the JVM sites:
+     * timeouts at least 5 × the defaults (DESIGN §5), so a busy machine does not fail over by accident.
+     */
+    static final Map<String, String> GROUP_SETTINGS = Map.of(
+            "repdb.ack-timeout", "10s",
+            "repdb.election-timeout", "1500ms",
+            "repdb.full-election-timeout", "6s",
+            "repdb.master-timeout", "7500ms");
+
+    private ItDeployments() {
+    }
+
+    /** target/repdb-site.war (named repdb-site.war, the name the Liberty activation specs expect) with the test app. */
+    static WebArchive site() {
+        return site(GROUP_SETTINGS);
+    }
+
+    static WebArchive site(Map<String, String> settings) {
+        File war = new File(System.getProperty("repdb.it.siteWar", "target/repdb-site.war"));
+        String properties = settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("\n", "", "\n"));
+        return ShrinkWrap.createFromZipFile(WebArchive.class, war)
+                .addPackage(EventLog.class.getPackage())
+                .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties");
+    }
+}

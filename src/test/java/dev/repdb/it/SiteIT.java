@@ -1,0 +1,265 @@
+package dev.repdb.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.repdb.NotMasterException;
+import dev.repdb.Transaction;
+import dev.repdb.ee.JvmSite;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.JMSContext;
+import jakarta.jms.Queue;
+import jakarta.json.JsonObject;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The behaviour suite of a site in a real application server (the container this failsafe execution runs:
+ * Open Liberty or WildFly), in a 3-site group with two sites in the test JVM, over a real Artemis broker. The
+ * methods run in order and build on each other: alone, then a group, replication, a master transfer, the master
+ * lost, a new master, the old one back. The server's site is site 1; the JVM sites are 2 and 3.
+ */
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SiteIT {
+    private static final int SERVER_SITE = ItSession.ARQ_SITE_ID;
+    /** The JVM sites' settings: timeouts at least 5 × the defaults, as the server's (ItDeployments). */
+    private static final Map<String, String> JVM_SETTINGS = ItDeployments.GROUP_SETTINGS;
+
+    private static final List<JvmSite> jvmSites = new ArrayList<>(List.of());
+    private static JvmSite site2;
+    private static JvmSite site3;
+
+    @ArquillianResource
+    private URL base;
+
+    @Deployment(testable = false)
+    static WebArchive site() {
+        return ItDeployments.site();
+    }
+
+    @AfterAll
+    static void closeJvmSites() {
+        for (JvmSite s : List.of(site2, site3).stream().filter(java.util.Objects::nonNull).toList()) {
+            s.close();
+        }
+    }
+
+    private Http http() {
+        return new Http(base);
+    }
+
+    private static JvmSite openJvmSite(int id) {
+        return new JvmSite(id, ItSession.workDir().resolve("jvm-site-" + id), ItSession.broker().connectionFactory(),
+                JVM_SETTINGS);
+    }
+
+    @Test
+    @Order(1)
+    void aSiteAloneIsLiveButNeitherStartedNorReady() throws Exception {
+        Http http = http();
+        Http.Reply live = http.health("live");
+        assertEquals(200, live.status(), live.body());
+        Http.Reply ready = http.health("ready");
+        assertEquals(503, ready.status(), "one site of three cannot have a master: " + ready.body());
+        assertEquals(503, http.health("started").status());
+        JsonObject status = http.status();
+        assertEquals("CLIENT", status.getString("role"));
+        assertEquals(SERVER_SITE, status.getInt("siteId"));
+    }
+
+    @Test
+    @Order(2)
+    void withTwoMoreSitesAMasterIsElectedAndTheServerSiteBecomesReady() throws Exception {
+        site2 = openJvmSite(2);
+        site3 = openJvmSite(3);
+        Http http = http();
+        Await.until("a master in the group and the server's site ready", () -> masterId() > 0
+                && http.health("ready").status() == 200);
+        Http.Reply started = http.health("started");
+        assertEquals(200, started.status(), started.body());
+        // make the server's site the master, whoever won, through the core's own transfer
+        int master = masterId();
+        if (master != SERVER_SITE) {
+            JvmSite jvmMaster = master == 2 ? site2 : site3;
+            jvmMaster.runtime().environment().replication().transferMaster(SERVER_SITE, Await.TIMEOUT)
+                    .toCompletableFuture().get();
+        }
+        Await.until("the server's site is master", () -> "MASTER".equals(http.status().getString("role"))
+                && site2.runtime().environment().replication().masterId() == SERVER_SITE
+                && site3.runtime().environment().replication().masterId() == SERVER_SITE);
+    }
+
+    @Test
+    @Order(3)
+    void aWriteOnTheMasterReachesEverySiteAndAWriteOnAClientNamesTheMaster() throws Exception {
+        Http http = http();
+        Http.Reply put = http.admin("PUT", "repdb/databases/orders/o1", "apples");
+        assertEquals(200, put.status(), put.body());
+        for (JvmSite s : List.of(site2, site3)) {
+            Await.until("o1 on site " + s.id(), () -> "apples".equals(text(s.runtime().environment()
+                    .openDatabase("orders").get(bytes("o1")))));
+            NotMasterException refused = assertThrows(NotMasterException.class, () -> {
+                try (Transaction txn = s.runtime().environment().beginTransaction()) {
+                    s.runtime().environment().openDatabase("orders").put(txn, bytes("o2"), bytes("pears"));
+                    txn.commit();
+                }
+            });
+            assertEquals(SERVER_SITE, refused.masterId().orElseThrow(), refused.getMessage());
+        }
+        assertEquals(401, http.request("PUT", "repdb/databases/orders/o3", "no credentials", null).status(),
+                "writes need the repdb-admin role");
+        assertEquals("apples", http.admin("GET", "repdb/databases/orders/o1", null).body());
+    }
+
+    @Test
+    @Order(4)
+    void malformedMessagesAreCountedAndConsumedOnce() throws Exception {
+        Http http = http();
+        long before = http.status().getJsonObject("jms").getJsonNumber("malformed").longValue();
+        try (JMSContext context = ItSession.broker().connectionFactory().createContext()) {
+            Queue queue = context.createQueue("repdb.site." + SERVER_SITE);
+            context.createProducer().setProperty("repdbSender", 2).send(queue, "a text message, not bytes");
+            BytesMessage garbage = context.createBytesMessage();
+            garbage.writeBytes(new byte[] {0, 0, 0, 7, 1, 2, 3});
+            garbage.setIntProperty("repdbSender", 2);
+            garbage.setIntProperty("repdbTarget", SERVER_SITE);
+            context.createProducer().send(queue, garbage);
+            BytesMessage anonymous = context.createBytesMessage();
+            anonymous.writeBytes(new byte[64]);
+            context.createProducer().send(queue, anonymous); // no repdbSender property
+        }
+        Await.until("three malformed messages counted", () -> http.status().getJsonObject("jms")
+                .getJsonNumber("malformed").longValue() == before + 3);
+        // the group still works, and the three were consumed once (no redelivery loop)
+        assertEquals(200, http.admin("PUT", "repdb/databases/orders/o4", "figs").status());
+        Await.until("o4 on site 2", () -> "figs".equals(text(site2.runtime().environment().openDatabase("orders")
+                .get(bytes("o4")))));
+        assertEquals(before + 3, http.status().getJsonObject("jms").getJsonNumber("malformed").longValue());
+        Path log = ItSession.serverLog();
+        if (log != null) {
+            long lines = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.contains("dropped a malformed JMS message")).count();
+            assertTrue(lines >= 1 && lines <= 2, "logged once, rate-limited: " + lines + " lines");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void theMasterTransferActionHandsTheRoleToAJvmSite() throws Exception {
+        Http http = http();
+        assertEquals(401, http.request("POST", "repdb/transfer/2", "", null).status());
+        Http.Reply bad = http.admin("POST", "repdb/transfer/zero", "");
+        assertEquals(400, bad.status(), bad.body());
+        Http.Reply accepted = http.admin("POST", "repdb/transfer/2", "");
+        assertEquals(202, accepted.status(), accepted.body());
+        Await.until("site 2 is master and the server's site follows it", () -> site2.isMaster()
+                && http.status().getInt("master") == 2 && http.health("ready").status() == 200);
+        Http.Reply refused = http.admin("PUT", "repdb/databases/orders/o5", "kiwis");
+        assertEquals(409, refused.status(), refused.body());
+        assertTrue(refused.body().contains("2"), "names the master: " + refused.body());
+    }
+
+    @Test
+    @Order(6)
+    void whenTheMasterIsLostTheServerSiteIsNotReadyUntilANewMasterIsElected() throws Exception {
+        Http http = http();
+        site2.close();
+        Await.until("the server's site reports DOWN (no master)", () -> http.health("ready").status() == 503);
+        Await.until("a new master among sites 1 and 3, and the server's site ready again", () -> {
+            int master = http.status().getInt("master");
+            return (master == SERVER_SITE || master == 3) && http.health("ready").status() == 200;
+        });
+        int newMaster = http.status().getInt("master");
+        assertNotEquals(2, newMaster);
+        // the events seen inside the container say so
+        Await.until("a NewMaster event naming site " + newMaster, () -> events(http).stream()
+                .anyMatch(e -> e.getString("type").equals("NewMaster") && e.getInt("masterId") == newMaster));
+    }
+
+    @Test
+    @Order(7)
+    void theOldMasterRejoinsAsAClientAndCatchesUp() throws Exception {
+        Http http = http();
+        int master = http.status().getInt("master");
+        if (master == SERVER_SITE) {
+            assertEquals(200, http.admin("PUT", "repdb/databases/orders/o6", "plums").status());
+        } else {
+            try (Transaction txn = site3.runtime().environment().beginTransaction()) {
+                site3.runtime().environment().openDatabase("orders").put(txn, bytes("o6"), bytes("plums"));
+                txn.commit();
+            }
+        }
+        site2 = openJvmSite(2);
+        Await.until("site 2 back as a client with o6", () -> !site2.isMaster()
+                && site2.runtime().environment().replication().masterId() == master
+                && "plums".equals(text(site2.runtime().environment().openDatabase("orders").get(bytes("o6")))));
+        Await.until("o6 on the server's site", () -> "plums".equals(http.admin("GET", "repdb/databases/orders/o6",
+                null).body()));
+    }
+
+    @Test
+    @Order(8)
+    void cdiEventsWereObservedInOrderByBothKindsOfObserver() throws Exception {
+        List<JsonObject> events = events(http());
+        List<JsonObject> sync = events.stream().filter(e -> e.getString("observer").equals("sync")).toList();
+        List<JsonObject> async = events.stream().filter(e -> e.getString("observer").equals("async")).toList();
+        for (int i = 0; i < sync.size(); i++) {
+            assertEquals(i + 1, sync.get(i).getInt("sequence"), "numbered in firing order: " + sync);
+        }
+        assertEquals(sync.stream().map(e -> e.getInt("sequence")).toList(),
+                async.stream().map(e -> e.getInt("sequence")).toList(), "async observers saw the same order");
+        assertEquals("RoleChanged", sync.get(0).getString("type"));
+        assertEquals("CLIENT", sync.get(0).getString("to"));
+        List<Integer> masters = sync.stream().filter(e -> e.getString("type").equals("NewMaster"))
+                .map(e -> e.getInt("masterId")).toList();
+        assertTrue(masters.contains(2), "NEWMASTER for site 2 after the transfer: " + masters);
+        int toTwo = indexOf(sync, e -> e.getString("type").equals("NewMaster") && e.getInt("masterId") == 2);
+        int startupAfter = indexOf(sync.subList(toTwo, sync.size()), e -> e.getString("type").equals("StartupDone"));
+        assertTrue(startupAfter > 0, "STARTUPDONE follows the NEWMASTER of site 2: " + sync);
+        assertTrue(sync.stream().anyMatch(e -> e.getString("type").equals("RoleChanged")
+                && e.getString("to").equals("MASTER")), "the server's site was master once: " + sync);
+    }
+
+    private static List<JsonObject> events(Http http) throws Exception {
+        return http.json("GET", "it/events").asJsonArray().getValuesAs(JsonObject.class);
+    }
+
+    private int masterId() throws Exception {
+        return http().status().getInt("master");
+    }
+
+    private static int indexOf(List<JsonObject> list, java.util.function.Predicate<JsonObject> p) {
+        for (int i = 0; i < list.size(); i++) {
+            if (p.test(list.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+}
