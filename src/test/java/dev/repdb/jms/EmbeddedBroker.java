@@ -54,6 +54,15 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** A broker with {@code configuration}, its acceptors replaced by one on 127.0.0.1 at a free port. */
     public EmbeddedBroker(Configuration configuration, Path dir) throws Exception {
+        this(configuration, dir, "");
+    }
+
+    /**
+     * As {@link #EmbeddedBroker(Configuration, Path)}, with {@code acceptorParameters} (for example
+     * {@code "tcpSendBufferSize=1048576;tcpReceiveBufferSize=1048576"}, empty for none) on the acceptor URL, so that
+     * a benchmark can keep the shipped acceptor's settings while moving it to a free port.
+     */
+    public EmbeddedBroker(Configuration configuration, Path dir, String acceptorParameters) throws Exception {
         if (LOGGER_LEVELS.isEmpty() || AuditLogger.isAnyLoggingEnabled()) {
             throw new IllegalStateException("Artemis audit loggers must be off in tests");
         }
@@ -69,7 +78,8 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setLargeMessagesDirectory(dir.resolve("large").toString())
                 .setNodeManagerLockDirectory(dir.resolve("lock").toString());
         configuration.getAcceptorConfigurations().clear();
-        configuration.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port);
+        configuration.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port
+                + (acceptorParameters.isEmpty() ? "" : "?" + acceptorParameters));
         start();
     }
 
@@ -105,6 +115,11 @@ public final class EmbeddedBroker implements AutoCloseable {
      * object, so sites sharing one would wait for each other's failed attempts while the broker is down.
      */
     public ConnectionFactory connectionFactory() {
+        return connectionFactory(port);
+    }
+
+    /** {@link #connectionFactory()} for a broker on 127.0.0.1 at {@code port}, also one in another JVM. */
+    public static ConnectionFactory connectionFactory(int port) {
         return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port
                 + "?callTimeout=5000&callFailoverTimeout=5000&reconnectAttempts=0&initialConnectAttempts=1&retryInterval=100");
     }
