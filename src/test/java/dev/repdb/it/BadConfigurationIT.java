@@ -1,0 +1,48 @@
+package dev.repdb.it;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployer;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A bad configuration value fails the site's deployment, and the server's log names the key and what is allowed. */
+@ExtendWith(ArquillianExtension.class)
+class BadConfigurationIT {
+    private static final String BAD = "bad-ack-policy";
+
+    @ArquillianResource
+    private Deployer deployer;
+
+    @Deployment(name = BAD, managed = false, testable = false)
+    static WebArchive badAckPolicy() {
+        Map<String, String> settings = new HashMap<>(ItDeployments.GROUP_SETTINGS);
+        settings.put("repdb.ack-policy", "MOST");
+        return ItDeployments.site(settings);
+    }
+
+    @Test
+    void aBadValueFailsDeploymentNamingTheKey() throws Exception {
+        assertThrows(Exception.class, () -> deployer.deploy(BAD), "the deployment must fail");
+        try {
+            String expected = "repdb.ack-policy = 'MOST' is not allowed (allowed: NONE, ONE, QUORUM, ALL)";
+            Await.until("the server log names the bad key", () -> Files.readString(ItSession.serverLog(),
+                    StandardCharsets.ISO_8859_1).contains(expected));
+        } finally {
+            try {
+                deployer.undeploy(BAD);
+            } catch (RuntimeException e) {
+                // nothing deployed: fine
+            }
+        }
+    }
+}
