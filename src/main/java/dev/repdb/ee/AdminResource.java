@@ -102,7 +102,13 @@ public class AdminResource {
             CommitToken token = txn.commit();
             return Response.ok(Map.of("token", token.toString())).build();
         } catch (NotMasterException e) {
-            return error(Response.Status.CONFLICT, e.getMessage());
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", e.getMessage());
+            e.masterId().ifPresent(id -> body.put("master", id));
+            if (e.masterCdata().length > 0) {
+                body.put("masterUrl", new String(e.masterCdata(), StandardCharsets.UTF_8));
+            }
+            return Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON).entity(body).build();
         } catch (InsufficientAcksException | LeaseExpiredException e) {
             return error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
         }
