@@ -19,6 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class BadConfigurationIT {
     private static final String BAD = "bad-ack-policy";
+    private static final String FIRST = "first-site";
+    private static final String SECOND = "second-site";
 
     @ArquillianResource
     private Deployer deployer;
@@ -27,7 +29,39 @@ class BadConfigurationIT {
     static WebArchive badAckPolicy() {
         Map<String, String> settings = new HashMap<>(ItDeployments.GROUP_SETTINGS);
         settings.put("repdb.ack-policy", "MOST");
-        return ItDeployments.site(settings);
+        return ItDeployments.site("repdb-bad.war", settings);
+    }
+
+    @Deployment(name = FIRST, managed = false, testable = false)
+    static WebArchive firstSite() {
+        return ItDeployments.site();
+    }
+
+    /** The same library in a second application of the same server: a second site with the same identity. */
+    @Deployment(name = SECOND, managed = false, testable = false)
+    static WebArchive secondSite() {
+        return ItDeployments.site("another-app.war", ItDeployments.GROUP_SETTINGS);
+    }
+
+    @Test
+    void aSecondApplicationBundlingRepdbInTheSameServerFailsDeployment() throws Exception {
+        deployer.deploy(FIRST);
+        try {
+            assertThrows(Exception.class, () -> deployer.deploy(SECOND), "a second site must not deploy");
+            Await.until("the server log says a site already runs", () -> Files.readString(ItSession.serverLog(),
+                    StandardCharsets.ISO_8859_1).contains("a repdb site already runs in this server"));
+        } finally {
+            undeployQuietly(SECOND);
+            deployer.undeploy(FIRST);
+        }
+    }
+
+    private void undeployQuietly(String name) {
+        try {
+            deployer.undeploy(name);
+        } catch (RuntimeException e) {
+            // it never deployed
+        }
     }
 
     @Test
@@ -38,11 +72,7 @@ class BadConfigurationIT {
             Await.until("the server log names the bad key", () -> Files.readString(ItSession.serverLog(),
                     StandardCharsets.ISO_8859_1).contains(expected));
         } finally {
-            try {
-                deployer.undeploy(BAD);
-            } catch (RuntimeException e) {
-                // nothing deployed: fine
-            }
+            undeployQuietly(BAD);
         }
     }
 }

@@ -29,10 +29,16 @@ final class ItDeployments {
     }
 
     static WebArchive site(Map<String, String> settings) {
+        return site("repdb-site.war", settings);
+    }
+
+    /** The same under another archive (and so application) name. */
+    static WebArchive site(String name, Map<String, String> settings) {
         File war = new File(System.getProperty("repdb.it.siteWar", "target/repdb-site.war"));
         String properties = settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining("\n", "", "\n"));
-        return ShrinkWrap.createFromZipFile(WebArchive.class, war)
+        return ShrinkWrap.create(WebArchive.class, name)
+                .merge(ShrinkWrap.createFromZipFile(WebArchive.class, war))
                 .addPackage(EventLog.class.getPackage())
                 .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties");
     }

@@ -232,6 +232,8 @@ class SiteIT {
                 .map(e -> e.getInt("masterId")).toList();
         assertTrue(masters.contains(2), "NEWMASTER for site 2 after the transfer: " + masters);
         int toTwo = indexOf(sync, e -> e.getString("type").equals("NewMaster") && e.getInt("masterId") == 2);
+        assertEquals("site-2", sync.get(toTwo).getString("cdata"), "NEWMASTER carries the master's cdata");
+        assertTrue(sync.get(toTwo).getInt("generation") > 0);
         int startupAfter = indexOf(sync.subList(toTwo, sync.size()), e -> e.getString("type").equals("StartupDone"));
         assertTrue(startupAfter > 0, "STARTUPDONE follows the NEWMASTER of site 2: " + sync);
         assertTrue(sync.stream().anyMatch(e -> e.getString("type").equals("RoleChanged")
