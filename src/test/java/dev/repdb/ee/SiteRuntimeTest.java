@@ -127,6 +127,21 @@ class SiteRuntimeTest {
         assertTrue(SiteHealth.liveness(alone.runtime()).up());
     }
 
+    @Test
+    void readinessGoesDownWhileTheBrokerIsAwayAndComesBack() throws Exception {
+        broker = new EmbeddedBroker(dir.resolve("broker"));
+        for (int id = 1; id <= 3; id++) {
+            site(id);
+        }
+        await("every site ready", () -> sites.stream().allMatch(s -> SiteHealth.readiness(s.runtime()).up()));
+        broker.stop();
+        await("no site ready without the broker", () -> sites.stream()
+                .noneMatch(s -> SiteHealth.readiness(s.runtime()).up()));
+        assertTrue(sites.stream().allMatch(s -> SiteHealth.liveness(s.runtime()).up()), "still live");
+        broker.start();
+        await("every site ready again", () -> sites.stream().allMatch(s -> SiteHealth.readiness(s.runtime()).up()));
+    }
+
     private static int indexOf(List<RepdbEvent> events, java.util.function.Predicate<RepdbEvent> p) {
         for (int i = 0; i < events.size(); i++) {
             if (p.test(events.get(i))) {
