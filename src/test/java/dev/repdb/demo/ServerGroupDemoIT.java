@@ -6,11 +6,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The README's group command, on both servers, so it cannot rot: three real servers, a failover, a rejoin. */
+@EnabledIfSystemProperty(named = "repdb.it.container", matches = "mixed") // the it-servers execution
 class ServerGroupDemoIT {
     @TempDir
     Path dir;

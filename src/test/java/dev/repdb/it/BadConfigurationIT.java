@@ -13,10 +13,12 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A bad configuration value fails the site's deployment, and the server's log names the key and what is allowed. */
 @ExtendWith(ArquillianExtension.class)
+@DisabledIfSystemProperty(named = "repdb.it.container", matches = "mixed") // no Arquillian container in it-servers
 class BadConfigurationIT {
     private static final String BAD = "bad-ack-policy";
     private static final String FIRST = "first-site";

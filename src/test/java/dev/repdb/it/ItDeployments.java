@@ -9,12 +9,13 @@ import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /** The archives the suite deploys: the build's own thin site application, plus the test app's observer. */
-final class ItDeployments {
+public final class ItDeployments {
     /**
      * The group's settings, the same on the server site (its WAR's microprofile-config.properties) and the JVM sites:
-     * timeouts at least 5 × the defaults (DESIGN §5), so a busy machine does not fail over by accident.
+     * timeouts at least 5 × the defaults (DESIGN §5), so a busy machine does not fail over by accident. The mixed
+     * group (dev.repdb.mixed) gives them to its servers as server.xml variables and system properties.
      */
-    static final Map<String, String> GROUP_SETTINGS = Map.of(
+    public static final Map<String, String> GROUP_SETTINGS = Map.of(
             "repdb.ack-timeout", "10s",
             "repdb.election-timeout", "1500ms",
             "repdb.full-election-timeout", "6s",

@@ -21,7 +21,8 @@ import org.w3c.dom.NodeList;
  * fresh home on every run. It also answers the server-specific questions of the behaviour suite (health URL, log
  * file, admin credentials), so the suite itself is the same for every container.
  * Arquillian starts and stops the server itself; it is stopped (end of the engine run) before this closes the broker,
- * so the server never waits for a vanished broker.
+ * so the server never waits for a vanished broker. With {@code repdb.it.container=mixed} (the execution it-servers, no
+ * Arquillian) it only starts the broker.
  *
  * <p>Does nothing unless the system property {@code repdb.it.container} is set (only the failsafe executions set it),
  * so unit tests under surefire pay nothing.
@@ -63,6 +64,8 @@ public final class ItSession implements LauncherSessionListener {
                 Path base = WildFlyServer.SITES.resolve("arquillian");
                 WildFlyServer.freshCopy(WildFlyServer.template(WildFlyServer.EXTERNAL_BROKER_CLI), base);
                 System.setProperty("repdb.it.wildfly.base", base.toString());
+            } else if (container.equals("mixed")) {
+                // the broker only: dev.repdb.mixed.MixedGroupIT creates, starts and stops its own servers
             } else {
                 throw new IllegalStateException("unknown repdb.it.container " + container);
             }

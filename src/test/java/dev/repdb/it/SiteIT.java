@@ -28,6 +28,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * lost, a new master, the old one back. The server's site is site 1; the JVM sites are 2 and 3.
  */
 @ExtendWith(ArquillianExtension.class)
+// it-servers has no Arquillian container; -Dit.test=SiteIT would otherwise run this there too
+@DisabledIfSystemProperty(named = "repdb.it.container", matches = "mixed")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SiteIT {
     private static final int SERVER_SITE = ItSession.ARQ_SITE_ID;
