@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.repdb.Transaction;
 import dev.repdb.ee.JvmSite;
+import dev.repdb.it.Await;
 import dev.repdb.it.ItDeployments;
 import dev.repdb.it.ItSession;
 import dev.repdb.it.LibertyServer;
@@ -451,31 +452,10 @@ class MixedGroupIT {
 
     // ----- waiting and reporting -------------------------------------------------------------------------------
 
-    interface Condition {
-        boolean holds() throws Exception;
-    }
-
     /** Polls {@code condition} until it holds or {@link #TIMEOUT}; a condition that throws counts as false. */
-    private static void await(String what, Condition condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.holds()) {
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        AssertionError failure = new AssertionError("timed out after " + TIMEOUT.toSeconds() + " s waiting for: "
-                + what + "\n--- Liberty ---\n" + (liberty == null ? "" : liberty.logTail(30))
+    private static void await(String what, Await.Condition condition) throws InterruptedException {
+        Await.until(what, TIMEOUT, condition, () -> "\n--- Liberty ---\n" + (liberty == null ? "" : liberty.logTail(30))
                 + "\n--- WildFly ---\n" + (wildfly == null ? "" : wildfly.logTail(30)));
-        if (last != null) {
-            failure.initCause(last);
-        }
-        throw failure;
     }
 
     private static void phase(String what, long startNanos) {
