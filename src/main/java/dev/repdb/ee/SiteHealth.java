@@ -11,8 +11,8 @@ import java.util.Map;
  * {@link RepdbHealthChecks}).
  * <ul>
  *   <li>startup: this site is master, or a client that has caught up with its master once;</li>
- *   <li>readiness: a master is known and alive (or this site is it), this site is in sync and not OUTDATED, and the
- *       transport holds a broker connection;</li>
+ *   <li>readiness: a master is known and alive (or this site is it, and no site votes in a newer election), this
+ *       site is in sync and not OUTDATED, and the transport holds a broker connection;</li>
  *   <li>liveness: the environment has not failed and no message has been processing longer than
  *       {@code repdb.health.stuck-after}.</li>
  * </ul>
@@ -41,7 +41,11 @@ public final class SiteHealth {
         boolean masterKnown = s.role() == RepRole.MASTER || (s.masterId() >= 0 && rep.masterAlive());
         data.put("masterKnown", masterKnown);
         boolean inSync = s.role() == RepRole.MASTER || (s.startupDone() && !"OUTDATED".equals(s.syncState()));
-        return new Answer(masterKnown && inSync && brokerUp && site.failure() == null, data);
+        boolean contested = rep.masterSeesNewerElection();
+        if (contested) {
+            data.put("newerElectionSeen", true);
+        }
+        return new Answer(masterKnown && inSync && brokerUp && !contested && site.failure() == null, data);
     }
 
     public static Answer liveness(SiteRuntime site) {

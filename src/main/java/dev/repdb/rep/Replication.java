@@ -593,6 +593,19 @@ public final class Replication implements AutoCloseable {
         }
     }
 
+    /**
+     * On a master: whether sites are voting in an election newer than its generation (it may be deposed, or re-elect
+     * itself soon); the EE module reports such a master not ready.
+     */
+    public boolean masterSeesNewerElection() {
+        lock.lock();
+        try {
+            return role == RepRole.MASTER && newerElectionSince >= 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public int masterId() {
         return masterId;
     }
