@@ -32,8 +32,12 @@ class SiteRuntimeTest {
     private final List<JvmSite> sites = new ArrayList<>();
 
     private JvmSite site(int id) {
-        JvmSite site = new JvmSite(id, dir.resolve("site" + id), broker.connectionFactory(),
-                Map.of("repdb.group", "eetest", "repdb.ack-timeout", "10s", "repdb.site.url", "http://site" + id));
+        return site(id, "10s");
+    }
+
+    private JvmSite site(int id, String ackTimeout) {
+        JvmSite site = new JvmSite(id, dir.resolve("site" + id), broker.connectionFactory(), Map.of("repdb.group",
+                "eetest", "repdb.ack-timeout", ackTimeout, "repdb.site.url", "http://site" + id));
         sites.add(site);
         return site;
     }
@@ -140,6 +144,36 @@ class SiteRuntimeTest {
         assertTrue(sites.stream().allMatch(s -> SiteHealth.liveness(s.runtime()).up()), "still live");
         broker.start();
         await("every site ready again", () -> sites.stream().allMatch(s -> SiteHealth.readiness(s.runtime()).up()));
+    }
+
+    @Test
+    void aCommitWithoutEnoughAcknowledgementsFiresPermFailedWithItsToken() throws Exception {
+        broker = new EmbeddedBroker(dir.resolve("broker"));
+        for (int id = 1; id <= 3; id++) {
+            site(id, "500ms");
+        }
+        await("a master and two clients in sync", () -> sites.stream().allMatch(s -> SiteHealth.readiness(
+                s.runtime()).up()));
+        JvmSite master = sites.stream().filter(JvmSite::isMaster).findFirst().orElseThrow();
+        for (JvmSite s : List.copyOf(sites)) {
+            if (s != master) {
+                s.close();
+                sites.remove(s);
+            }
+        }
+        dev.repdb.InsufficientAcksException failed = assertThrows(dev.repdb.InsufficientAcksException.class, () -> {
+            try (Transaction txn = master.runtime().environment().beginTransaction()) {
+                master.runtime().environment().openDatabase("orders").put(txn, bytes("lonely"), bytes("1"));
+                txn.commit();
+            }
+        });
+        String token = failed.token().toString();
+        await("a PermFailed event for " + token, () -> master.eventsOf(RepdbEvent.PermFailed.class).stream()
+                .anyMatch(e -> e.commitToken().equals(token)));
+        RepdbEvent.PermFailed event = master.eventsOf(RepdbEvent.PermFailed.class).stream()
+                .filter(e -> e.commitToken().equals(token)).findFirst().orElseThrow();
+        assertEquals(0, event.acks());
+        assertEquals(1, event.required(), "QUORUM of three: one client besides the master");
     }
 
     private static int indexOf(List<RepdbEvent> events, java.util.function.Predicate<RepdbEvent> p) {
