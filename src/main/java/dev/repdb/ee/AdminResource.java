@@ -79,6 +79,10 @@ public class AdminResource {
     @Produces(MediaType.TEXT_PLAIN)
     @RolesAllowed(ROLE)
     public Response get(@PathParam("db") String db, @PathParam("key") String key) {
+        if (!site.environment().databaseNames().contains(db)) {
+            // opening it would create it on a master: a read must not write
+            return error(Response.Status.NOT_FOUND, "no database '" + db + "'");
+        }
         try {
             byte[] value = database(db).get(key.getBytes(StandardCharsets.UTF_8));
             return value == null ? error(Response.Status.NOT_FOUND, "no key '" + key + "' in database '" + db + "'")

@@ -204,22 +204,10 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
         }
 
         int integer(String key, Integer defaultValue, int min, int max) {
-            Optional<String> v = raw(key);
-            if (v.isEmpty()) {
-                if (defaultValue == null) {
-                    throw new SiteConfigException(key, null, allowed(key));
-                }
-                return defaultValue;
+            if (defaultValue == null && raw(key).isEmpty()) {
+                throw new SiteConfigException(key, null, allowed(key));
             }
-            try {
-                int n = Integer.parseInt(v.get());
-                if (n < min || n > max) {
-                    throw bad(key, v.get());
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw bad(key, v.get());
-            }
+            return (int) longValue(key, defaultValue == null ? 0 : defaultValue, min, max);
         }
 
         long longValue(String key, long defaultValue, long min, long max) {

@@ -1,5 +1,7 @@
 package dev.repdb.bench;
 
+import static dev.repdb.TestFiles.deleteTree;
+
 import dev.repdb.Database;
 import dev.repdb.Durability;
 import dev.repdb.Environment;
@@ -19,7 +21,6 @@ import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -398,7 +399,8 @@ public final class CommitBench {
 
     // ---------------------------------------------------------------- machine and files
 
-    private static String cpuModel() {
+    /** The CPU model, for benchmark reports. */
+    static String cpuModel() {
         try (Stream<String> lines = Files.lines(Paths.get("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
                     .findFirst().orElse("cpu model unknown");
@@ -416,23 +418,13 @@ public final class CommitBench {
         }
     }
 
-    private static String fileStore(Path dir) {
+    /** The file system under {@code dir}, for benchmark reports. */
+    static String fileStore(Path dir) {
         try {
             var store = Files.getFileStore(dir);
             return store.type() + " (" + store.name() + ")";
         } catch (IOException e) {
             return "file system unknown (" + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.delete(path);
-            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.repdb.bench;
 
+import static dev.repdb.TestFiles.deleteTree;
+
 import dev.repdb.AckPolicy;
 import dev.repdb.Database;
 import dev.repdb.Durability;
@@ -490,12 +492,12 @@ public final class JmsBench {
         out.println("== repdb JMS benchmark, " + Instant.now());
         out.printf(Locale.ROOT, "machine : %d cores (%s), %s %s, %.1f GiB max heap; load %s at the start, %s at the "
                         + "end (shared machine: other work skews every figure)%n", runtime.availableProcessors(),
-                cpuModel(), System.getProperty("os.name"), System.getProperty("os.version"),
+                CommitBench.cpuModel(), System.getProperty("os.name"), System.getProperty("os.version"),
                 runtime.maxMemory() / (double) (1L << 30), settings.startLoad(), CommitBench.loadAverage());
         out.println("java    : " + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.runtime.version"));
         out.printf(Locale.ROOT, "disk    : %s; raw fsync of 4 KiB appends %,.0f/s, p50 %.1f µs, p99 %.1f µs "
-                        + "(host-cached: do not extrapolate)%n", fileStore(settings.dir()), fsync.perSecond(),
+                        + "(host-cached: do not extrapolate)%n", CommitBench.fileStore(settings.dir()), fsync.perSecond(),
                 fsync.p50Micros(), fsync.p99Micros());
         out.println("broker  : Artemis 2.53.0 " + broker + "; server-config/artemis/broker.xml (address settings, "
                 + "acceptor options) on a free port, one declared group per cell, persistence/security/JMX off, "
@@ -621,32 +623,4 @@ public final class JmsBench {
         return String.format(Locale.ROOT, format, value);
     }
 
-    private static String cpuModel() {
-        try (Stream<String> lines = Files.lines(Paths.get("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse("cpu model unknown");
-        } catch (IOException | UncheckedIOException e) {
-            return "cpu model unknown";
-        }
-    }
-
-    private static String fileStore(Path dir) {
-        try {
-            var store = Files.getFileStore(dir);
-            return store.type() + " (" + store.name() + ")";
-        } catch (IOException e) {
-            return "file system unknown";
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.delete(path);
-            }
-        }
-    }
 }

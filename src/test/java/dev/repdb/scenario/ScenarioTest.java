@@ -1,5 +1,6 @@
 package dev.repdb.scenario;
 
+import static dev.repdb.TestFiles.deleteTree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -7,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -75,13 +75,5 @@ class ScenarioTest {
         int line = ScenarioScript.firstDifference(original, actual);
         assertEquals(original, actual, file + ": the output differs from line " + line
                 + " on (rerun with -Drepdb.scenario.rewrite=true and review `git diff`)");
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
