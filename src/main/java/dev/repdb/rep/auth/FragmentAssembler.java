@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * except the call that completes a message, which is proportional to the bytes received for it.
  *
  * <p>Bounds: a message claiming more than {@code maxRecBytes}, or more pieces than {@code maxFragmentsPerMessage},
- * is refused; a sender's unfinished messages are held up to {@code maxPartialsPerSender} and
+ * is refused (the piece, not what is held); a sender's unfinished messages are held up to {@code maxPartialsPerSender} and
  * {@code maxHeldBytesPerSender} bytes (a piece that does not fit drops that sender's oldest unfinished messages
  * first, as the transport losing them would); all senders together up to {@code maxPartials}. The protocol
  * re-requests what is dropped. Not thread-safe: the caller serializes.
@@ -72,10 +72,8 @@ public final class FragmentAssembler<K> {
         Partial<K> partial = partials.get(key);
         if (partial == null) {
             partial = new Partial<>(key, sender, total);
-        } else if (partial.pieces.size() >= bounds.maxFragmentsPerMessage()) {
-            remove(partial);
-            dropped++;
-            return new Added(Refusal.TOO_MANY_PIECES, Optional.empty());
+        } else if (partial.pieces.size() >= bounds.maxFragmentsPerMessage() && !partial.pieces.containsKey(offset)) {
+            return new Added(Refusal.TOO_MANY_PIECES, Optional.empty()); // refused; what is held stays, bounded
         }
         if (partial.pieces.containsKey(offset) && partial.pieces.get(offset).length >= bytes.length) {
             return Added.PENDING; // a duplicate piece
