@@ -1,75 +1,59 @@
 package dev.repdb.rep;
 
 import dev.repdb.log.Lsn;
+import dev.repdb.rep.auth.FragmentAssembler;
+import dev.repdb.rep.auth.InboundBounds;
 import java.util.Arrays;
-import java.util.BitSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
  * Reassembles fragmented messages. Pieces may arrive lost, duplicated or out of order; a message is complete when
- * every byte has arrived, and it is accepted only if the whole {@code rec} matches the CRC32C its pieces carry. At
- * most {@code maxMessages} messages are held at once (the oldest is dropped; the protocol re-requests what it
- * misses). Guarded by the replication lock.
+ * every byte has arrived, and it is accepted only if the whole {@code rec} matches the CRC32C its pieces carry. What
+ * is held is bounded per sender and in all ({@link FragmentAssembler} within the site's {@link InboundBounds}): a
+ * piece that does not fit drops the sender's oldest unfinished messages, and the protocol re-requests what it
+ * misses. Guarded by the replication lock.
  */
 final class Reassembly {
 
     private record Key(int sender, MessageType type, int generation, Lsn lsn, Lsn prev, int total, int crc) {
     }
 
-    private static final class Partial {
-        final byte[] bytes;
-        final BitSet received;
-        int count;
+    private final FragmentAssembler<Key> assembler;
 
-        Partial(int total) {
-            bytes = new byte[total];
-            received = new BitSet(total);
-        }
-    }
-
-    private final int maxMessages;
-    private final Map<Key, Partial> partials = new LinkedHashMap<>();
-
-    Reassembly(int maxMessages) {
-        this.maxMessages = maxMessages;
+    Reassembly(InboundBounds bounds) {
+        this.assembler = new FragmentAssembler<>(bounds);
     }
 
     /** Adds a piece; returns the whole message once it is complete and intact. */
     Optional<Message> add(Message fragment, Payloads.Fragment piece) {
         Key key = new Key(fragment.sender(), piece.type(), fragment.generation(), fragment.lsn(), fragment.prev(),
                 piece.totalLength(), piece.wholeCrc());
-        Partial partial = partials.get(key);
-        if (partial == null) {
-            if (partials.size() >= maxMessages) {
-                Iterator<Key> oldest = partials.keySet().iterator();
-                oldest.next();
-                oldest.remove();
-            }
-            partial = new Partial(piece.totalLength());
-            partials.put(key, partial);
+        FragmentAssembler.Added added = assembler.add(fragment.sender(), key, piece.totalLength(), piece.offset(),
+                piece.bytes());
+        switch (added.refusal()) {
+            case TOO_LARGE -> throw new InvalidMessageException("a fragment of a " + piece.totalLength()
+                    + "-byte message; this site accepts messages of at most " + assembler.maxRecBytes() + " bytes");
+            case TOO_MANY_PIECES -> throw new InvalidMessageException("a fragmented message in more pieces than "
+                    + "the " + assembler.maxFragments() + " this site accepts");
+            default -> { }
         }
-        int from = piece.offset();
-        int to = from + piece.bytes().length;
-        System.arraycopy(piece.bytes(), 0, partial.bytes, from, piece.bytes().length);
-        int before = partial.received.cardinality();
-        partial.received.set(from, to);
-        partial.count += partial.received.cardinality() - before;
-        if (partial.count < piece.totalLength()) {
+        if (added.whole().isEmpty()) {
             return Optional.empty();
         }
-        partials.remove(key);
+        byte[] whole = added.whole().get();
         CRC32C crc = new CRC32C();
-        crc.update(partial.bytes);
+        crc.update(whole);
         if ((int) crc.getValue() != piece.wholeCrc()) {
             throw new InvalidMessageException("a reassembled " + piece.type() + " does not match its checksum");
         }
         return Optional.of(new Message(piece.type(), fragment.sender(), fragment.destination(),
-                fragment.generation(), piece.flags(), fragment.lsn(), fragment.prev(), partial.bytes));
+                fragment.generation(), piece.flags(), fragment.lsn(), fragment.prev(), whole));
+    }
+
+    /** Unfinished messages dropped so far to stay within the bounds. */
+    long dropped() {
+        return assembler.dropped();
     }
 
     /** Splits {@code rec} into pieces of at most {@code pieceBytes}. */
@@ -88,11 +72,6 @@ final class Reassembly {
     }
 
     int pending() {
-        return partials.size();
-    }
-
-    @Override
-    public String toString() {
-        return "Reassembly" + Objects.toString(partials.keySet());
+        return assembler.pending();
     }
 }

@@ -77,11 +77,14 @@ public final class Replication implements AutoCloseable {
     private final List<Runnable> afterUnlock = new ArrayList<>();
     private final Counters counters = new Counters();
     private final AckTracker acks = new AckTracker();
-    private final java.util.TreeMap<Lsn, Parked> parked = new java.util.TreeMap<>();
+    private final dev.repdb.rep.auth.OutOfOrderBuffer<Lsn, Parked> parked;
     private final java.util.Map<Integer, SnapshotSession> snapshotSessions = new java.util.HashMap<>();
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final LiveBatch liveBatch;
-    private final Reassembly reassembly = new Reassembly(64);
+    private final Reassembly reassembly;
+    /** Message authentication and replay protection (null: group secrets off). */
+    private final dev.repdb.rep.auth.MessageAuthenticator auth;
+    private final dev.repdb.rep.auth.SenderLimit senders;
     private Election election;
     /** VOTE1s of this site's current election generation that arrived while it was not electing. */
     private final java.util.Map<Integer, Vote> earlyVotes = new java.util.HashMap<>();
@@ -157,6 +160,13 @@ public final class Replication implements AutoCloseable {
         this.scheduler = scheduler;
         this.meta = RepMeta.load(storage, home);
         this.groupId = config.groupId();
+        dev.repdb.rep.auth.InboundBounds bounds = config.inbound();
+        this.reassembly = new Reassembly(bounds);
+        this.parked = new dev.repdb.rep.auth.OutOfOrderBuffer<>(bounds.maxParkedRecords(), bounds.maxParkedBytes());
+        this.senders = new dev.repdb.rep.auth.SenderLimit(bounds.maxSenders());
+        this.auth = config.groupSecrets() == null ? null : dev.repdb.rep.auth.MessageAuthenticator.open(
+                config.groupSecrets(), config.groupName(), MessageCodec.CONTROL_SIZE, bounds.maxSenders(), storage,
+                home);
         this.generation = meta.state().generation();
         this.requestWaitNanos = config.requestMin().toNanos();
         this.tiebreakers = new java.util.SplittableRandom(scheduler.nanoTime() * 31 + meta.state().siteId());
@@ -239,12 +249,46 @@ public final class Replication implements AutoCloseable {
         requireTransport();
         Message message;
         try {
+            dev.repdb.rep.auth.MessageAuthenticator.Verified verified = null;
+            if (auth != null) {
+                try {
+                    verified = auth.verify(control, rec);
+                } catch (dev.repdb.rep.auth.UnauthenticatedMessageException e) {
+                    counters.increment("msgs_unauthenticated");
+                    throw e;
+                }
+                control = verified.header();
+            }
+            if (rec != null && rec.length > config.inbound().maxRecBytes()) {
+                counters.increment("msgs_oversized");
+                throw new InvalidMessageException("a message of " + rec.length + " bytes; this site accepts at most "
+                        + config.inbound().maxRecBytes());
+            }
             message = MessageCodec.decode(control, rec, envId, localId, groupId);
+            dev.repdb.rep.auth.Freshness fresh = verified == null ? dev.repdb.rep.auth.Freshness.FRESH
+                    : auth.admit(verified, message.sender(), localId);
+            if (fresh == dev.repdb.rep.auth.Freshness.FRESH && !senders.admit(message.sender())) {
+                fresh = dev.repdb.rep.auth.Freshness.TOO_MANY_SENDERS;
+            }
+            if (fresh != dev.repdb.rep.auth.Freshness.FRESH) {
+                // a replay, a message from before this site's restart, or one sender too many: dropped, counted
+                counters.increment(fresh.counter());
+                Outcome dropped = new Outcome(envId);
+                dropped.add(RepStatus.IGNORE);
+                return dropped.result(generation);
+            }
             if (message.type() == MessageType.FRAGMENT) {
                 Payloads.Fragment piece = Payloads.decodeFragment(message.rec());
                 Optional<Message> whole;
+                long droppedBefore;
+                long droppedAfter;
                 synchronized (reassembly) {
+                    droppedBefore = reassembly.dropped();
                     whole = reassembly.add(message, piece);
+                    droppedAfter = reassembly.dropped();
+                }
+                if (droppedAfter != droppedBefore) {
+                    counters.add("fragments_dropped", droppedAfter - droppedBefore);
                 }
                 if (whole.isEmpty()) {
                     counters.increment("fragments_received");
@@ -1563,7 +1607,11 @@ public final class Replication implements AutoCloseable {
             return;
         }
         if (prev.isAfter(applied)) {
-            if (parked.putIfAbsent(lsn, new Parked(lsn, prev, payload, flags)) == null) {
+            dev.repdb.rep.auth.OutOfOrderBuffer.Offered offered = parked.offer(lsn, new Parked(lsn, prev, payload,
+                    flags), payload.length + 64L);
+            if (offered == dev.repdb.rep.auth.OutOfOrderBuffer.Offered.DROPPED) {
+                counters.increment("log_queue_full"); // bounded; re-requested when the gap is filled
+            } else if (offered == dev.repdb.rep.auth.OutOfOrderBuffer.Offered.ADDED) {
                 counters.increment("log_queued");
                 counters.max("log_queued_max", parked.size());
                 if (parked.size() == 1) {
@@ -1633,16 +1681,16 @@ public final class Replication implements AutoCloseable {
 
     private void drainParked(Outcome out) {
         while (!parked.isEmpty()) {
-            Parked first = parked.firstEntry().getValue();
+            Parked first = parked.first();
             Lsn applied = engine.appliedLsn();
             if (!first.lsn().isAfter(applied)) {
-                parked.pollFirstEntry();
+                parked.pollFirst();
                 continue;
             }
             if (!first.prev().equals(applied)) {
                 return;
             }
-            parked.pollFirstEntry();
+            parked.pollFirst();
             if (!applyNow(first.lsn(), first.payload(), (first.flags() & Message.F_PERM) != 0, out)) {
                 return;
             }
@@ -1935,7 +1983,8 @@ public final class Replication implements AutoCloseable {
         if (election != null && egen == election.electionGeneration) {
             election.tallySecond(sender);
             checkElection(out);
-        } else if (election == null && egen >= meta.state().electionGeneration()) {
+        } else if (election == null && egen >= meta.state().electionGeneration()
+                && (earlySecondVotes.size() < 8 || earlySecondVotes.containsKey(egen))) { // bounded
             earlySecondVotes.computeIfAbsent(egen, e -> new java.util.HashSet<>()).add(sender);
             out.add(RepStatus.HOLDELECTION);
         }
@@ -2096,16 +2145,36 @@ public final class Replication implements AutoCloseable {
         int limit = config.maxMessageBytes();
         if (rec.length <= limit) {
             Message message = new Message(type, localId, target, gen, flags, lsn, prev, rec);
-            outbox.add(new Outgoing(target, MessageCodec.encodeControl(groupId, message), rec, lsn, transportFlags));
+            outbox.add(new Outgoing(target, control(message), rec, lsn, transportFlags));
             return;
         }
         counters.increment("fragmented_messages");
         for (Payloads.Fragment piece : Reassembly.split(type, flags, rec, limit - Payloads.FRAGMENT_HEADER)) {
             byte[] body = Payloads.fragment(piece);
             Message message = new Message(MessageType.FRAGMENT, localId, target, gen, flags, lsn, prev, body);
-            outbox.add(new Outgoing(target, MessageCodec.encodeControl(groupId, message), body, lsn,
-                    transportFlags));
+            outbox.add(new Outgoing(target, control(message), body, lsn, transportFlags));
         }
+    }
+
+    /** The wire control of {@code message}: the header, sealed with a MAC when group secrets are on. */
+    private byte[] control(Message message) {
+        byte[] header = MessageCodec.encodeControl(groupId, message);
+        return auth == null ? header : auth.seal(header, message.rec(), message.destination());
+    }
+
+    /**
+     * Rotates the group secrets at run time (sign with {@code secrets}' signing secret, accept all of them), for the
+     * next message sent or received. Rotation without downtime: first every site accepts the new secret, then every
+     * site signs with it, then every site drops the old one.
+     *
+     * @throws IllegalStateException if this environment was opened without group secrets
+     */
+    public void setGroupSecrets(dev.repdb.rep.auth.GroupSecrets secrets) {
+        if (auth == null) {
+            throw new IllegalStateException("this environment was opened without group secrets; authentication is "
+                    + "switched on at open (EnvironmentConfig.builder().groupSecrets(...))");
+        }
+        auth.setSecrets(secrets);
     }
 
     /** Releases the lock, then hands queued messages to the transport and runs deferred completions. */

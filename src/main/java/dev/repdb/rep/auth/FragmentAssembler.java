@@ -178,6 +178,14 @@ public final class FragmentAssembler<K> {
         p.coveredBytes += to - from;
     }
 
+    public int maxRecBytes() {
+        return bounds.maxRecBytes();
+    }
+
+    public int maxFragments() {
+        return bounds.maxFragmentsPerMessage();
+    }
+
     /** Unfinished messages held now. */
     public int pending() {
         return partials.size();
