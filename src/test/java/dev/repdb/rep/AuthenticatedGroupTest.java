@@ -209,4 +209,209 @@ class AuthenticatedGroupTest {
             assertArrayEquals(b("ok"), client.env.openDatabase("d").get(b("after")));
         }
     }
+
+    private static long won(TestGroup group, int id) {
+        return group.site(id).rep().stats().counter("elections_won");
+    }
+
+    private static void restartClient(TestGroup group, TestGroup.Site site) {
+        site.env.close();
+        site.open();
+        site.rep().start(RepRole.CLIENT, b("site" + site.id));
+    }
+
+    private record SiteView(RepRole role, int master, int generation, long dupmasters) {
+        static SiteView of(TestGroup.Site s) {
+            RepStats st = s.rep().stats();
+            return new SiteView(st.role(), st.masterId(), st.generation(), st.counter("dupmasters"));
+        }
+    }
+
+    /** Replays every captured message to its receiver, in a random order; returns what the receivers counted. */
+    private Map<String, Long> replayAll(TestGroup group, List<TestGroup.Envelope> traffic, long seed) {
+        List<TestGroup.Envelope> shuffled = new ArrayList<>(traffic);
+        Collections.shuffle(shuffled, new Random(seed));
+        Map<String, Long> before = new TreeMap<>();
+        for (TestGroup.Site s : group.sites) {
+            s.rep().stats().counters().forEach((k, v) -> before.merge(k, v, Long::sum));
+        }
+        for (TestGroup.Envelope e : shuffled) {
+            try {
+                group.site(e.to()).rep().processMessage(e.control(), e.rec(), e.from());
+            } catch (InvalidMessageException ex) {
+                throw new AssertionError("a genuine captured message was refused as invalid: " + ex.getMessage(), ex);
+            }
+        }
+        group.deliverAll(); // whatever the replays provoked, too
+        Map<String, Long> moved = new TreeMap<>();
+        for (TestGroup.Site s : group.sites) {
+            s.rep().stats().counters().forEach((k, v) -> moved.merge(k, v, Long::sum));
+        }
+        before.forEach((k, v) -> moved.merge(k, -v, Long::sum));
+        moved.values().removeIf(v -> v == 0);
+        return moved;
+    }
+
+    @Test
+    void capturedTrafficReplayedAfterRestartsElectionsAndRollbacksChangesNothingAndDeposesNoMaster()
+            throws IOException {
+        long seed = Long.getLong("repdb.test.seed", System.nanoTime());
+        System.out.println("replay test seed=" + seed);
+        try (TestGroup group = group(3, b -> b.ackPolicy(AckPolicy.NONE))) {
+            startAppointed(group);
+            TestGroup.Site one = group.site(1);
+            TestGroup.Site two = group.site(2);
+            TestGroup.Site three = group.site(3);
+            for (int i = 0; i < 3; i++) {
+                commit(group, one, "c" + i, "v" + i);
+            }
+            awaitCaughtUp(group, one);
+            restartClient(group, three);
+            group.deliverUntil(() -> three.rep().stats().startupDone(), WAIT, "site 3 back after its restart");
+            commit(group, one, "c3", "v3");
+            awaitCaughtUp(group, one);
+            // site 1 cut off writes a tail that nobody gets; site 2 becomes master; site 1 rolls its tail back
+            group.dropWhere(e -> {
+                captured.add(e);
+                return e.from() == 1 || e.to() == 1;
+            });
+            commit(group, one, "lost1", "x");
+            commit(group, one, "lost2", "x");
+            two.rep().start(RepRole.MASTER, b("site2"));
+            commit(group, two, "n1", "y");
+            group.deliverUntil(() -> three.env.engine().appliedLsn().equals(two.env.engine().lastLsn()), WAIT,
+                    "site 3 follows site 2");
+            group.dropWhere(e -> {
+                captured.add(e);
+                return false;
+            });
+            group.deliverUntil(() -> one.rep().stats().counter("dupmasters") > 0, WAIT, "site 1 sees site 2");
+            one.rep().start(RepRole.CLIENT, b("site1"));
+            awaitCaughtUp(group, two);
+            group.deliverUntil(() -> one.rep().stats().startupDone(), WAIT, "site 1 back in sync");
+            assertTrue(one.rep().stats().counter("rollbacks") > 0, "site 1 rolled its tail back");
+            assertEquals(null, one.env.openDatabase("d").get(b("lost1")));
+            List<TestGroup.Envelope> traffic = List.copyOf(captured);
+
+            // replay everything to the same sites (none restarted since most of it was sent)
+            Map<String, Map<String, byte[]>> files = new TreeMap<>();
+            List<SiteView> views = new ArrayList<>();
+            for (TestGroup.Site s : group.sites) {
+                files.put("site" + s.id, files(s));
+                views.add(SiteView.of(s));
+            }
+            Map<String, Long> moved = replayAll(group, traffic, seed);
+            System.out.println("replay of " + traffic.size() + " messages: " + moved);
+            for (TestGroup.Site s : group.sites) {
+                assertSameFiles(files.get("site" + s.id), files(s), "site " + s.id + " after the replay");
+                assertEquals(views.get(s.id - 1), SiteView.of(s), "site " + s.id + "'s role, master, generation");
+            }
+            assertTrue(moved.getOrDefault("msgs_replayed", 0L) + moved.getOrDefault("msgs_not_fresh", 0L)
+                    > traffic.size() / 2, "most replays are recognized as such: " + moved);
+
+            // and again after restarting both clients: everything now predates their runs
+            restartClient(group, one);
+            restartClient(group, three);
+            group.deliverUntil(() -> one.rep().stats().startupDone() && three.rep().stats().startupDone(), WAIT,
+                    "clients back after restarting");
+            for (TestGroup.Site s : group.sites) {
+                files.put("site" + s.id, files(s));
+            }
+            views.clear();
+            group.sites.forEach(s -> views.add(SiteView.of(s)));
+            long oneNotFresh = one.rep().stats().counter("msgs_not_fresh");
+            long toOne = traffic.stream().filter(e -> e.to() == 1).count();
+            moved = replayAll(group, traffic, seed + 1);
+            System.out.println("replay after restarts: " + moved);
+            for (TestGroup.Site s : group.sites) {
+                assertSameFiles(files.get("site" + s.id), files(s), "site " + s.id + " after the second replay");
+                assertEquals(views.get(s.id - 1), SiteView.of(s), "site " + s.id + "'s role, master, generation");
+            }
+            assertEquals(oneNotFresh + toOne, one.rep().stats().counter("msgs_not_fresh"),
+                    "every message to the restarted site 1 predates its run");
+            assertEquals(RepRole.MASTER, two.rep().role());
+            commit(group, two, "still", "works");
+            awaitCaughtUp(group, two);
+        }
+    }
+
+    @Test
+    void rotationFromOldToBothToNewOverALiveGroupFailsNoCommit() {
+        try (TestGroup group = group(3, b -> b.ackPolicy(AckPolicy.ALL))) {
+            startAppointed(group);
+            TestGroup.Site master = group.site(1);
+            int commits = 0;
+            commit(group, master, "k" + commits++, "v");
+            List<GroupSecrets> steps = List.of(GroupSecrets.of(A, B), GroupSecrets.of(B, A), GroupSecrets.of(B));
+            for (GroupSecrets step : steps) {
+                for (TestGroup.Site s : group.sites) {
+                    s.rep().setGroupSecrets(step);
+                    // commits go on between every single site's switch; ALL needs both clients' acknowledgements
+                    commit(group, master, "k" + commits++, "v");
+                    commit(group, master, "k" + commits++, "v");
+                }
+            }
+            awaitCaughtUp(group, master);
+            for (TestGroup.Site s : group.sites) {
+                assertEquals(0, s.rep().stats().counter("msgs_unauthenticated"), "site " + s.id);
+                for (int i = 0; i < commits; i++) {
+                    assertArrayEquals(b("v"), s.env.openDatabase("d").get(b("k" + i)), "site " + s.id + " k" + i);
+                }
+            }
+            // the old secret is now refused
+            Lsn last = group.site(2).env.engine().lastLsn();
+            byte[] hb = header(MessageType.HEARTBEAT, 1, -1, master.rep().generation(), 0, last, Lsn.ZERO,
+                    new byte[0]);
+            TestGroup.Envelope oldSigned = captured.get(0);
+            assertThrows(UnauthenticatedMessageException.class, () -> group.site(oldSigned.to()).rep()
+                    .processMessage(oldSigned.control(), oldSigned.rec(), oldSigned.from()));
+            assertThrows(UnauthenticatedMessageException.class, () -> group.site(2).rep().processMessage(hb,
+                    new byte[0], 1));
+            assertThrows(IllegalArgumentException.class, () -> GroupSecrets.of(new byte[8]));
+        }
+    }
+
+    @Test
+    void aSiteNobodyCanVerifyIsNeverElectedThoughItHasTheHighestPriority() {
+        Duration phase = Duration.ofMillis(300);
+        try (TestGroup group = new TestGroup(dir, 3, b -> b.allowAppointedMaster(false).electionTimeouts(phase, phase)
+                .masterTimeout(Duration.ofMillis(200)).ackPolicy(AckPolicy.NONE), (id, b) -> {
+                    if (id == 3) {
+                        b.groupSecrets(C, A).priority(1000); // it hears everyone, but signs with a key nobody accepts
+                    } else {
+                        b.groupSecrets(A).priority(10);
+                    }
+                })) {
+            for (TestGroup.Site s : group.sites) {
+                s.rep().start(RepRole.CLIENT, b("site" + s.id));
+            }
+            group.deliverAll();
+            for (int round = 0; round < 3; round++) {
+                List<CompletableFuture<Integer>> results = new ArrayList<>();
+                for (TestGroup.Site s : group.sites) {
+                    results.add(s.rep().electAsync(0, 0, phase).toCompletableFuture());
+                }
+                long[] wonBefore = {won(group, 1), won(group, 2)};
+                group.deliverUntil(() -> results.stream().allMatch(CompletableFuture::isDone)
+                        || won(group, 1) > wonBefore[0] || won(group, 2) > wonBefore[1], WAIT, "round " + round);
+                for (int id = 1; id <= 2; id++) {
+                    if (won(group, id) > wonBefore[id - 1]) {
+                        group.site(id).rep().start(RepRole.MASTER, b("site" + id)); // at once, as a winner must
+                    }
+                }
+                group.deliverUntil(() -> results.stream().allMatch(CompletableFuture::isDone), WAIT, "round " + round);
+                for (CompletableFuture<Integer> r : results) {
+                    if (!r.isCompletedExceptionally()) {
+                        assertNotEquals(3, r.join(), "round " + round + ": site 3 cannot be verified by anyone");
+                    }
+                }
+                assertEquals(0, won(group, 3), "round " + round);
+            }
+            assertTrue(group.site(1).rep().role() == RepRole.MASTER || group.site(2).rep().role() == RepRole.MASTER,
+                    "sites 1 and 2 elect one of themselves");
+            assertNotEquals(RepRole.MASTER, group.site(3).rep().role());
+            assertTrue(group.site(1).rep().stats().counter("msgs_unauthenticated") > 0);
+            assertTrue(group.site(2).rep().stats().counter("msgs_unauthenticated") > 0);
+        }
+    }
 }
