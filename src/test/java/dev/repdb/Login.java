@@ -10,11 +10,14 @@ import java.util.Base64;
 public record Login(String user, String password) {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** {@code user} with a fresh random password (URL-safe base64 of 18 bytes). */
+    /**
+     * {@code user} with a fresh random password: URL-safe base64 of 18 bytes between a letter and a digit plus a
+     * symbol, so it never starts with '-' (a command-line option) and meets WildFly's add-user rules.
+     */
     public static Login generate(String user) {
         byte[] bytes = new byte[18];
         RANDOM.nextBytes(bytes);
-        return new Login(user, Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+        return new Login(user, "P" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + "9.");
     }
 
     /** The HTTP Basic {@code Authorization} header value. */
