@@ -34,6 +34,7 @@ public final class ItSession implements LauncherSessionListener {
     public static final String GROUP = "repdb";
 
     private static volatile EmbeddedBroker broker;
+    private static volatile OtlpReceiver otlp;
 
     /** The broker of this failsafe JVM. */
     public static EmbeddedBroker broker() {
@@ -54,6 +55,8 @@ public final class ItSession implements LauncherSessionListener {
             Path work = Path.of(required("repdb.it.workDir")).toAbsolutePath();
             Files.createDirectories(work);
             broker = new EmbeddedBroker(work.resolve("broker"));
+            otlp = new OtlpReceiver();
+            System.setProperty("repdb.it.otlp.endpoint", otlp.endpoint()); // ItDeployments: the app's otel.* config
             System.setProperty("repdb.it.broker.port", String.valueOf(broker.port()));
             System.setProperty("repdb.broker.port", String.valueOf(broker.port())); // arquillian.xml (WildFly)
             Path siteHome = work.resolve("server-site-" + System.currentTimeMillis());
@@ -73,6 +76,20 @@ public final class ItSession implements LauncherSessionListener {
         } catch (Exception e) {
             throw new IllegalStateException("preparing the integration-test session failed", e);
         }
+    }
+
+    /** The OpenTelemetry collector the server's site exports its metrics to. */
+    public static OtlpReceiver otlp() {
+        OtlpReceiver r = otlp;
+        if (r == null) {
+            throw new IllegalStateException("no OTLP receiver: run integration tests through failsafe");
+        }
+        return r;
+    }
+
+    /** Which container this failsafe execution runs (liberty, wildfly, mixed). */
+    public static String container() {
+        return required("repdb.it.container");
     }
 
     /** Scratch space of this run (target/it-work...). */
@@ -111,6 +128,11 @@ public final class ItSession implements LauncherSessionListener {
         broker = null;
         if (b != null) {
             b.close();
+        }
+        OtlpReceiver r = otlp;
+        otlp = null;
+        if (r != null) {
+            r.close();
         }
     }
 
