@@ -1,6 +1,7 @@
 package dev.repdb.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,6 +87,12 @@ class SiteIT {
         JsonObject status = http.status();
         assertEquals("CLIENT", status.getString("role"));
         assertEquals(SERVER_SITE, status.getInt("siteId"));
+        // a client injecting a database the master has not created: no exception, reads as empty, writes nothing
+        JsonObject injected = http.json("GET", "it/injected/k1").asJsonObject();
+        assertFalse(injected.getBoolean("found"), injected.toString());
+        assertFalse(injected.getJsonArray("databases").toString().contains("injected"), injected.toString());
+        JsonObject again = http.json("GET", "it/injected/k1").asJsonObject();
+        assertEquals(injected.getString("lastLsn"), again.getString("lastLsn"), "a second injection wrote nothing");
     }
 
     @Test
@@ -281,6 +288,124 @@ class SiteIT {
         assertEquals(405, http.as(admin, "GET", "repdb/election", null, Map.of()).status());
         assertEquals(404, http.as(admin, "GET", "repdb/databases/orders/c1", null, Map.of()).status(),
                 "the refused writes wrote nothing");
+    }
+
+    @Test
+    @Order(10)
+    void anInjectedDatabaseOnTheMasterWritesNothingUntilWrittenThrough() throws Exception {
+        Http http = http();
+        makeTheServerSiteMaster(http);
+        JsonObject before = http.json("GET", "it/injected/k2").asJsonObject();
+        assertFalse(before.getBoolean("found"));
+        assertFalse(before.getJsonArray("databases").toString().contains("injected"), before.toString());
+        JsonObject again = http.json("GET", "it/injected/k2").asJsonObject();
+        assertEquals(before.getString("lastLsn"), again.getString("lastLsn"), "injecting on the master wrote nothing");
+        assertEquals(List.of(), List.of(site2, site3).stream().filter(s -> s.runtime().environment().databaseNames()
+                .contains("injected")).toList(), "nor did any record reach the clients");
+
+        Http.Reply put = http.request("PUT", "it/injected/k2", "kiwis", null);
+        assertEquals(200, put.status(), put.body());
+        for (JvmSite s : List.of(site2, site3)) {
+            Await.until("k2 through the injected handle on site " + s.id(), () -> "kiwis".equals(text(s.runtime()
+                    .environment().openDatabase("injected").get(bytes("k2")))));
+        }
+        assertTrue(http.json("GET", "it/injected/k2").asJsonObject().getBoolean("found"));
+    }
+
+    @Test
+    @Order(11)
+    void theSitesMetricsReachTheServersOpenTelemetryExporter() throws Exception {
+        Http http = http();
+        OtlpReceiver otlp = ItSession.otlp();
+        Map<String, String> site = Map.of("repdb.site", String.valueOf(SERVER_SITE));
+        JsonObject status = http.status();
+        int generation = status.getInt("generation");
+        java.util.function.Supplier<String> seen = () -> "\nexports received: " + otlp.exports() + ", metrics: "
+                + otlp.names() + "\n--- server log ---\n" + serverLogTail();
+        Await.until("the master's role, id and generation exported", Await.TIMEOUT, () ->
+                otlp.value("repdb.role", site).orElse(-1.0) == 2
+                && otlp.value("repdb.master", site).orElse(-1.0) == SERVER_SITE
+                && otlp.value("repdb.generation", site).orElse(-1.0) == generation, seen);
+        assertEquals(1.0, otlp.value("repdb.health", with(site, "check", "ready")).orElseThrow());
+        assertEquals(1.0, otlp.value("repdb.jms.connected", site).orElseThrow());
+        assertTrue(count(otlp, "repdb.replication.count", with(site, "counter", "msgs_processed")) > 0);
+        assertTrue(count(otlp, "repdb.replication.count", with(site, "counter", "acks_received")) > 0);
+        assertTrue(count(otlp, "repdb.jms.messages", with(site, "kind", "sent")) > 0);
+        assertTrue(count(otlp, "repdb.jms.messages", with(site, "kind", "malformed")) >= 3, "the three of order 4");
+        Await.until("the clients' lag exported", Await.TIMEOUT, () -> otlp.value("repdb.client.lag",
+                with(site, "client", "2")).isPresent() && otlp.value("repdb.client.lag", with(site, "client", "3"))
+                .isPresent(), seen);
+        // the exported counters follow the status document's (exports run every second)
+        long processed = status.getJsonObject("counters").getJsonNumber("msgs_processed").longValue();
+        Await.until("msgs_processed exported at least as high as the status said", Await.TIMEOUT, () ->
+                count(otlp, "repdb.replication.count", with(site, "counter", "msgs_processed")) >= processed, seen);
+    }
+
+    @Test
+    @Order(12)
+    void theStatusPageShowsTheGroupInAHeadlessBrowserAndRefreshesByItself() throws Exception {
+        java.util.Optional<StatusPageBrowser> maybe = StatusPageBrowser.open();
+        if (maybe.isEmpty()) {
+            // CI installs chromium and chromium-driver (.ci/run); a developer machine without them skips
+            assertTrue(System.getenv("CI") == null, "CI must have chromium and chromedriver on the PATH");
+            org.junit.jupiter.api.Assumptions.abort("no chromium/chromedriver on the PATH");
+        }
+        Http http = http();
+        assertEquals(200, http.request("GET", "repdb/", null, null).status());
+        try (StatusPageBrowser browser = maybe.get()) {
+            browser.get(base.toString().replaceFirst("/?$", "/") + "repdb/");
+            browser.until("the page shows site 1 as master", d -> browser.text("site-id").equals("1")
+                    && browser.text("role").equals("MASTER") && browser.text("master").equals("site 1"));
+            browser.until("three sites in the table, sites 2 and 3 heard recently",
+                    d -> browser.all("#sites tbody tr").size() == 3
+                    && browser.all("#sites tr[data-site='2'] td").get(5).getText().endsWith("ago")
+                    && browser.all("#sites tr[data-site='3'] td").get(5).getText().endsWith("ago"));
+            JsonObject status = http.status();
+            assertEquals(String.valueOf(status.getInt("generation")), browser.text("generation"));
+            assertTrue(browser.all("#elections li").stream().anyMatch(li -> li.getText().contains("NewMaster")),
+                    "recent elections listed");
+            assertTrue(browser.all("#events li").size() >= 3, "recent events listed");
+            assertEquals("CLIENT", browser.all("#sites tr[data-site='2'] td").get(1).getText());
+            // it refreshes by itself: a write shows up as a new applied LSN without reloading the page
+            String applied = browser.text("applied");
+            assertEquals(200, http.admin("PUT", "repdb/databases/orders/o7", "limes").status());
+            browser.until("the new applied LSN without a reload", d -> !browser.text("applied").equals(applied));
+            browser.until("the page settled", d -> browser.text("health").equals("ready, live"));
+            browser.screenshot(Path.of("target", "screenshots", "status-page-" + ItSession.container() + ".png"));
+        }
+    }
+
+    private void makeTheServerSiteMaster(Http http) throws Exception {
+        int master = masterId();
+        if (master != SERVER_SITE) {
+            JvmSite jvmMaster = master == 2 ? site2 : site3;
+            jvmMaster.runtime().environment().replication().transferMaster(SERVER_SITE, Await.TIMEOUT)
+                    .toCompletableFuture().get();
+        }
+        Await.until("the server's site is master, followed by sites 2 and 3", () -> "MASTER".equals(
+                http.status().getString("role")) && http.health("ready").status() == 200
+                && site2.runtime().environment().replication().masterId() == SERVER_SITE
+                && site3.runtime().environment().replication().masterId() == SERVER_SITE);
+    }
+
+    private static long count(OtlpReceiver otlp, String metric, Map<String, String> having) {
+        return otlp.value(metric, having).map(Double::longValue).orElse(-1L);
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        m.put(key, value);
+        return m;
+    }
+
+    private static String serverLogTail() {
+        try {
+            Path log = ItSession.serverLog();
+            List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (Exception e) {
+            return "(no server log: " + e + ")";
+        }
     }
 
     private static List<JsonObject> events(Http http) throws Exception {
