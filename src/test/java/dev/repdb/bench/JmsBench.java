@@ -524,7 +524,7 @@ public final class JmsBench {
                 fsync.p50Micros(), fsync.p99Micros());
         out.println("broker  : Artemis 2.53.0 " + broker + "; server-config/artemis/broker.xml (address settings, "
                 + "acceptor options) on a free port, one declared group per cell, persistence/security/JMX off, "
-                + "audit loggers off");
+                + "audit loggers off; " + BenchBroker.factorySettings());
         out.println("group   : 3 sites (site 1 appointed master, 2 and 3 clients) in the benchmark JVM, each with "
                 + "its own JmsTransport and JmsReceiver (default options); durability " + settings.durability()
                 + " on every site; 1 put per transaction (16-byte key, 100-byte value)");
