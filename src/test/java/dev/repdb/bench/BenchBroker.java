@@ -20,6 +20,7 @@ import org.apache.activemq.artemis.api.core.TransportConfiguration;
 import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
 import org.apache.activemq.artemis.core.config.FileDeploymentManager;
 import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /**
  * The broker of {@link JmsBench}: the shipped {@code server-config/artemis/broker.xml} (address settings, declared
@@ -168,9 +169,25 @@ final class BenchBroker implements AutoCloseable {
         return description;
     }
 
-    /** A new client connection factory (each site takes its own, as in the tests). */
+    /**
+     * A new client connection factory (each site takes its own, as in the tests). {@code -Djmsbench.producerWindow=}
+     * bytes sets Artemis's producer flow-control window ({@code producerWindowSize}: default 64 KiB, -1 for none) for
+     * repdb and the raw references alike: the credits a busy broker grants late are where a sender thread waits.
+     */
     ConnectionFactory connectionFactory() {
-        return EmbeddedBroker.connectionFactory(port);
+        ConnectionFactory factory = EmbeddedBroker.connectionFactory(port);
+        String window = System.getProperty("jmsbench.producerWindow", "").trim();
+        if (!window.isEmpty()) {
+            ((ActiveMQConnectionFactory) factory).setProducerWindowSize(Integer.parseInt(window));
+        }
+        return factory;
+    }
+
+    /** What {@link #connectionFactory} changes from the test factory's settings, for the report. */
+    static String factorySettings() {
+        String window = System.getProperty("jmsbench.producerWindow", "").trim();
+        return window.isEmpty() ? "client factory as in the tests (producer window: Artemis's default, 64 KiB)"
+                : "client factory as in the tests, producerWindowSize=" + window;
     }
 
     @Override
