@@ -63,10 +63,19 @@ public final class EmbeddedBroker implements AutoCloseable {
      * a benchmark can keep the shipped acceptor's settings while moving it to a free port.
      */
     public EmbeddedBroker(Configuration configuration, Path dir, String acceptorParameters) throws Exception {
+        this(configuration, dir, acceptorParameters, freePort());
+    }
+
+    /**
+     * As {@link #EmbeddedBroker(Configuration, Path, String)} on a given {@code port}, so that a broker in another JVM
+     * can be killed and a new one started where its clients reconnect.
+     */
+    public EmbeddedBroker(Configuration configuration, Path dir, String acceptorParameters, int port)
+            throws Exception {
         if (LOGGER_LEVELS.isEmpty() || AuditLogger.isAnyLoggingEnabled()) {
             throw new IllegalStateException("Artemis audit loggers must be off in tests");
         }
-        this.port = freePort();
+        this.port = port;
         this.configuration = configuration
                 .setPersistenceEnabled(false)
                 .setSecurityEnabled(false)
@@ -83,7 +92,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         start();
     }
 
-    private static int freePort() throws IOException {
+    /** A port on 127.0.0.1 that was free a moment ago. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
