@@ -36,7 +36,10 @@ public final class ItDeployments {
     /** The same under another archive (and so application) name. */
     static WebArchive site(String name, Map<String, String> settings) {
         File war = new File(System.getProperty("repdb.it.siteWar", "target/repdb-site.war"));
-        String properties = settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        // the thin WAR's own microprofile-config.properties (repdb.admin.enabled=true) is replaced by this one
+        Map<String, String> all = new java.util.TreeMap<>(Map.of("repdb.admin.enabled", "true"));
+        all.putAll(settings);
+        String properties = all.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining("\n", "", "\n"));
         return ShrinkWrap.create(WebArchive.class, name)
                 .merge(ShrinkWrap.createFromZipFile(WebArchive.class, war))

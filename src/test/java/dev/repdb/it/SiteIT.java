@@ -70,8 +70,8 @@ class SiteIT {
     }
 
     private static JvmSite openJvmSite(int id) {
-        return new JvmSite(id, ItSession.workDir().resolve("jvm-site-" + id), ItSession.broker().connectionFactory(),
-                JVM_SETTINGS);
+        return new JvmSite(id, ItSession.workDir().resolve("jvm-site-" + id),
+                ItSession.broker().connectionFactory(ItSession.broker().users().site(id)), JVM_SETTINGS);
     }
 
     @Test
@@ -137,7 +137,9 @@ class SiteIT {
     void malformedMessagesAreCountedAndConsumedOnce() throws Exception {
         Http http = http();
         long before = http.status().getJsonObject("jms").getJsonNumber("malformed").longValue();
-        try (JMSContext context = ItSession.broker().connectionFactory().createContext()) {
+        // sent with site 2's broker login: the broker lets a site send to another site's queue
+        try (JMSContext context = ItSession.broker().connectionFactory(ItSession.broker().users().site(2))
+                .createContext()) {
             Queue queue = context.createQueue("repdb.site." + SERVER_SITE);
             context.createProducer().setProperty("repdbSender", 2).send(queue, "a text message, not bytes");
             BytesMessage garbage = context.createBytesMessage();
@@ -241,6 +243,44 @@ class SiteIT {
         assertTrue(startupAfter > 0, "STARTUPDONE follows the NEWMASTER of site 2: " + sync);
         assertTrue(sync.stream().anyMatch(e -> e.getString("type").equals("RoleChanged")
                 && e.getString("to").equals("MASTER")), "the server's site was master once: " + sync);
+    }
+
+    @Test
+    @Order(9)
+    void theResourcesNeedALoginReadersOnlyReadAndCrossSiteRequestsAreRefused() throws Exception {
+        Http http = http();
+        assertEquals(401, http.request("GET", "repdb/status", null, null).status(), "status needs a login");
+        dev.repdb.Login reader = ItSession.readerLogin();
+        dev.repdb.Login admin = ItSession.adminLogin();
+        assertEquals(200, http.as(reader, "GET", "repdb/status", null, Map.of()).status());
+        assertEquals(200, http.as(reader, "GET", "repdb/databases/orders/o1", null, Map.of()).status(),
+                "a reader reads data");
+        Map<String, String> csrf = Http.csrfHeader("POST");
+        assertEquals(403, http.as(reader, "POST", "repdb/election", "", csrf).status(), "a reader holds no election");
+        assertEquals(403, http.as(reader, "POST", "repdb/transfer/3", "", csrf).status());
+        assertEquals(403, http.as(reader, "PUT", "repdb/databases/orders/r1", "no", csrf).status());
+        assertEquals(401, http.request("POST", "repdb/election", "", null).status());
+
+        // what a cross-site form post looks like: the browser sends the cached Basic login, no custom header
+        Http.Reply form = http.as(admin, "POST", "repdb/election", "a=b",
+                Map.of("Content-Type", "application/x-www-form-urlencoded", "Origin", "http://evil.example"));
+        assertEquals(403, form.status(), form.body());
+        Http.Reply noHeader = http.as(admin, "PUT", "repdb/databases/orders/c1", "x", Map.of());
+        assertEquals(403, noHeader.status(), noHeader.body());
+        assertTrue(noHeader.body().contains("X-Repdb-Request"), noHeader.body());
+        Map<String, String> foreign = new java.util.HashMap<>(csrf);
+        foreign.put("Origin", "http://evil.example:" + base.getPort());
+        assertEquals(403, http.as(admin, "PUT", "repdb/databases/orders/c2", "x", foreign).status(),
+                "the header alone does not do when the Origin is another site");
+        // same origin with the header passes the gate (the master commits; a client answers 409 naming it)
+        Map<String, String> sameOrigin = new java.util.HashMap<>(csrf);
+        sameOrigin.put("Origin", base.getProtocol() + "://" + base.getHost() + ":" + base.getPort());
+        int status = http.as(admin, "PUT", "repdb/databases/orders/c3", "ok", sameOrigin).status();
+        assertTrue(status == 200 || status == 409, "passed the gate: " + status);
+        // no state change on GET: an action's URL does not answer GET
+        assertEquals(405, http.as(admin, "GET", "repdb/election", null, Map.of()).status());
+        assertEquals(404, http.as(admin, "GET", "repdb/databases/orders/c1", null, Map.of()).status(),
+                "the refused writes wrote nothing");
     }
 
     private static List<JsonObject> events(Http http) throws Exception {
