@@ -72,6 +72,8 @@ final class SimNetwork {
     long sentCount;
     long droppedCount;
     int partitions;
+    /** Faults a test switched on through the MiniGroup hooks (drop and delay rules, a partition); null for none. */
+    dev.repdb.minigroup.Faults faults;
 
     SimNetwork(SimClock clock, Random random, int nsites, Receiver receiver) {
         this.clock = clock;
@@ -97,19 +99,30 @@ final class SimNetwork {
             receiver.dropped(e, "lost");
             return;
         }
-        schedule(e);
+        long extra = 0;
+        if (faults != null && faults.active()) {
+            dev.repdb.minigroup.Faults.Decision d = faults.decide(
+                    new dev.repdb.minigroup.Envelope(e.from(), e.to(), e.control(), e.rec(), e.flags()));
+            if (d.drop()) {
+                droppedCount++;
+                receiver.dropped(e, d.dropped());
+                return;
+            }
+            extra = d.delay().toNanos();
+        }
+        schedule(e, extra);
         if (random.nextDouble() < duplicateRate) {
-            schedule(new Envelope(e.from(), e.to(), e.control(), e.rec(), e.flags(), e.copy() + 1));
+            schedule(new Envelope(e.from(), e.to(), e.control(), e.rec(), e.flags(), e.copy() + 1), extra);
         }
     }
 
-    private void schedule(Envelope e) {
-        long delay = minDelay + (jitter > 0 ? (long) (random.nextDouble() * jitter) : 0);
+    private void schedule(Envelope e, long extraDelay) {
+        long delay = extraDelay + minDelay + (jitter > 0 ? (long) (random.nextDouble() * jitter) : 0);
         if (slowRate > 0 && random.nextDouble() < slowRate) {
             delay += 10_000_000L + (long) (random.nextDouble() * 200_000_000L);
         }
         clock.at(delay, () -> {
-            if (blocked[e.from()][e.to()]) {
+            if (blocked[e.from()][e.to()] || faults != null && !faults.connected(e.from(), e.to())) {
                 droppedCount++;
                 receiver.dropped(e, "partitioned in flight");
                 return;
