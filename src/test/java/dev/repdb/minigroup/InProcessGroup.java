@@ -161,11 +161,24 @@ public abstract class InProcessGroup extends MiniGroup {
     }
 
     public boolean saw(int id, RepStatus status) {
-        return results(id).stream().anyMatch(r -> r.status() == status);
+        return anyResult(id, r -> r.status() == status);
     }
 
     public boolean sawStartupDone(int id) {
-        return results(id).stream().anyMatch(RepResult::startupDone);
+        return anyResult(id, RepResult::startupDone);
+    }
+
+    /** Whether any result of site {@code id} so far matches (without copying them: waits ask this often). */
+    public boolean anyResult(int id, Predicate<RepResult> which) {
+        List<RepResult> all = siteObject(id).results;
+        synchronized (all) {
+            for (RepResult r : all) {
+                if (which.test(r)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     public static byte[] bytes(String s) {
@@ -362,9 +375,8 @@ public abstract class InProcessGroup extends MiniGroup {
     }
 
     @Override
-    public void write(String key, String value) {
-        int master = unchecked(this::master).orElseThrow(() -> new IllegalStateException("no single master: " + describe()));
-        commit(master, key, value);
+    public void write(int id, String key, String value) {
+        commit(id, key, value);
     }
 
     /** {@code key}'s value in {@link #DB} on site {@code id} as bytes, or null. */

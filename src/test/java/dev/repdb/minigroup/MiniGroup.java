@@ -181,7 +181,13 @@ public abstract class MiniGroup implements AutoCloseable {
     // ------------------------------------------------------------------ data
 
     /** Writes {@code key=value} into {@link #DB} through the current master, waiting for the commit to return. */
-    public abstract void write(String key, String value) throws Exception;
+    public void write(String key, String value) throws Exception {
+        int master = master().orElseThrow(() -> new IllegalStateException("no single master:\n" + describe()));
+        write(master, key, value);
+    }
+
+    /** Writes {@code key=value} into {@link #DB} on site {@code id} (a master), waiting for the commit to return. */
+    public abstract void write(int id, String key, String value) throws Exception;
 
     /** {@code key}'s value in {@link #DB} as site {@code id} has it now, or null. */
     public abstract String read(int id, String key) throws Exception;
@@ -209,6 +215,11 @@ public abstract class MiniGroup implements AutoCloseable {
 
     /** Ends the partition and every drop and delay rule. */
     public abstract void heal();
+
+    /** Whether the fault hooks work here (the application-server binding has none). */
+    public boolean supportsFaults() {
+        return true;
+    }
 
     // ------------------------------------------------------------------ waiting
 

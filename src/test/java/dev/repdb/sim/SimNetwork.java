@@ -74,6 +74,12 @@ final class SimNetwork {
     int partitions;
     /** Faults a test switched on through the MiniGroup hooks (drop and delay rules, a partition); null for none. */
     dev.repdb.minigroup.Faults faults;
+    /**
+     * Keep each sender-to-target pair in order (as JMS does per destination): random delays then only reorder
+     * messages of different pairs. Messages a delay rule holds back are exempt. Off for the chaos simulation.
+     */
+    boolean fifo;
+    private final long[][] lastArrival;
 
     SimNetwork(SimClock clock, Random random, int nsites, Receiver receiver) {
         this.clock = clock;
@@ -81,6 +87,7 @@ final class SimNetwork {
         this.nsites = nsites;
         this.receiver = receiver;
         this.blocked = new boolean[nsites + 1][nsites + 1];
+        this.lastArrival = new long[nsites + 1][nsites + 1];
     }
 
     SiteTransport transportFor(int site) {
@@ -120,6 +127,11 @@ final class SimNetwork {
         long delay = extraDelay + minDelay + (jitter > 0 ? (long) (random.nextDouble() * jitter) : 0);
         if (slowRate > 0 && random.nextDouble() < slowRate) {
             delay += 10_000_000L + (long) (random.nextDouble() * 200_000_000L);
+        }
+        if (fifo && extraDelay == 0) {
+            long at = Math.max(clock.now() + delay, lastArrival[e.from()][e.to()]);
+            lastArrival[e.from()][e.to()] = at;
+            delay = at - clock.now();
         }
         clock.at(delay, () -> {
             if (blocked[e.from()][e.to()] || faults != null && !faults.connected(e.from(), e.to())) {
