@@ -14,8 +14,8 @@ import java.util.TreeMap;
 
 /**
  * The last few events of this site, for the status page: a bounded ring of every event the dispatcher fires, a
- * shorter one of election outcomes (ELECTED, NEWMASTER, DUPMASTER), and the public URL each site announced (its
- * cdata in NEWMASTER and NEWSITE). Fed as a synchronous observer on the dispatcher's thread; reads copy under the
+ * shorter one of election outcomes (ELECTED, NEWMASTER, DUPMASTER), and the public URL each master announced (its
+ * cdata in NEWMASTER). Fed as a synchronous observer on the dispatcher's thread; reads copy under the
  * same lock, so the page never blocks the protocol (which only queues events).
  */
 @ApplicationScoped
@@ -39,10 +39,9 @@ public class RecentActivity {
                 || event instanceof RepdbEvent.DupMaster) {
             push(elections, entry, ELECTIONS);
         }
+        // only NEWMASTER pairs an id with its own cdata: a NEWSITE forwarded by the master names the sender
         if (event instanceof RepdbEvent.NewMaster n) {
             siteUrls.put(n.masterId(), text(n.cdata()));
-        } else if (event instanceof RepdbEvent.NewSite n) {
-            siteUrls.put(n.newSite(), text(n.cdata()));
         }
     }
 
@@ -88,7 +87,7 @@ public class RecentActivity {
         } else if (e instanceof RepdbEvent.Outdated o) {
             return "cannot sync with master " + o.masterId() + " without re-initialization";
         } else if (e instanceof RepdbEvent.NewSite n) {
-            return "site " + n.newSite() + " joined (" + text(n.cdata()) + ")";
+            return "a site joined (" + text(n.cdata()) + "), heard from site " + n.newSite();
         } else if (e instanceof RepdbEvent.StartupDone s) {
             return "caught up with site " + s.masterId() + " at " + s.lsn();
         } else if (e instanceof RepdbEvent.Elected) {

@@ -27,7 +27,8 @@ public class RepdbMetrics {
     void start(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         if (!openTelemetryPresent()) {
             LOG.log(Level.INFO, "repdb metrics: no OpenTelemetry API in this application (enable MicroProfile "
-                    + "Telemetry to publish them)");
+                    + "Telemetry to publish them; on Liberty also the application's classloader "
+                    + "apiTypeVisibility third-party)");
             return;
         }
         try {

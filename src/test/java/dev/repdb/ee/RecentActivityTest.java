@@ -28,7 +28,7 @@ class RecentActivityTest {
         assertEquals(RecentActivity.EVENTS, events.size());
         assertEquals(seq, events.get(0).get("sequence"), "newest first");
         assertEquals("NewSite", events.get(0).get("type"));
-        assertEquals("site 3 joined (http://three)", events.get(0).get("detail"));
+        assertEquals("a site joined (http://three), heard from site 3", events.get(0).get("detail"));
         assertEquals("2026-12-04T12:00:00Z", events.get(0).get("time"));
 
         List<Map<String, Object>> elections = recent.elections();
@@ -37,6 +37,6 @@ class RecentActivityTest {
         assertEquals(30, elections.get(0).get("generation"));
         assertEquals("master is site 2 (http://two)", elections.get(0).get("detail"));
 
-        assertEquals(Map.of(2, "http://two", 3, "http://three"), recent.siteUrls());
+        assertEquals(Map.of(2, "http://two"), recent.siteUrls(), "URLs only from NEWMASTER");
     }
 }
