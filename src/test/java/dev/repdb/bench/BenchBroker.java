@@ -148,7 +148,7 @@ public final class BenchBroker implements AutoCloseable {
                     .addRoutingType(RoutingType.ANYCAST)
                     .addQueueConfiguration(QueueConfiguration.of(queue).setRoutingType(RoutingType.ANYCAST)));
         }
-        return new EmbeddedBroker(configuration, dir, acceptorParameters(configuration), port);
+        return new EmbeddedBroker(configuration, dir, acceptorParameters(configuration), null, port);
     }
 
     /** The shipped acceptor's options other than host and port, as URL parameters. */
