@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * repdb over JMS for {@link FailoverBench}: an Artemis broker in its own JVM ({@link BenchBroker}, the shipped
  * {@code broker.xml}) and three sites, each a {@link SiteProcess} JVM built as the container builds a site, with the
  * default configuration (every timeout, {@code SYNC}, {@code QUORUM}, reactions on) except the group name and the
- * site URL.
+ * site URL, or with chosen overrides (the benchmark's "what if" variant).
  */
 final class RepdbFailoverGroup implements FailoverGroup {
     private static final Duration STATUS_WAIT = Duration.ofMillis(500);
@@ -22,15 +22,20 @@ final class RepdbFailoverGroup implements FailoverGroup {
     private final BenchBroker broker;
     private final SiteProcess[] sites = new SiteProcess[4];
     private final List<String> jvmArgs;
+    private final Map<String, String> overrides;
 
-    RepdbFailoverGroup(Path dir, List<String> siteJvmArgs, List<String> brokerJvmArgs) throws Exception {
+    /** {@code overrides}: {@code repdb.*} keys that differ from the defaults (none for the default configuration). */
+    RepdbFailoverGroup(Path dir, List<String> siteJvmArgs, List<String> brokerJvmArgs, Map<String, String> overrides)
+            throws Exception {
         this.jvmArgs = siteJvmArgs;
+        this.overrides = Map.copyOf(overrides);
         broker = BenchBroker.startProcess(dir.resolve("broker"), 0, brokerJvmArgs, dir.resolve("broker.log"));
         try {
             for (int id = 1; id <= 3; id++) {
                 Map<String, String> settings = new LinkedHashMap<>();
                 settings.put("repdb.group", "repdb");
                 settings.put("repdb.site.url", "site-" + id);
+                settings.putAll(overrides);
                 sites[id] = SiteProcess.start(id, dir.resolve("site-" + id), broker.port(), settings, jvmArgs,
                         dir.resolve("site-" + id + ".log"), MAX_SECONDS);
             }
@@ -43,8 +48,9 @@ final class RepdbFailoverGroup implements FailoverGroup {
     @Override
     public String description() {
         return "repdb over JMS: broker " + broker.description() + "; 3 sites, each in its own JVM ("
-                + String.join(" ", jvmArgs) + "), default configuration (heartbeat 500 ms, master timeout 1.5 s, "
-                + "election timeout 300 ms, SYNC, QUORUM, reactions on)";
+                + String.join(" ", jvmArgs) + "), " + (overrides.isEmpty() ? "default configuration" : "defaults except "
+                + overrides) + " (defaults: heartbeat 500 ms, master timeout 1.5 s, election timeout 300 ms, SYNC, "
+                + "QUORUM, reactions on)";
     }
 
     @Override
