@@ -13,6 +13,7 @@ import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSContext;
 import jakarta.jms.Queue;
 import jakarta.json.JsonObject;
+import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -354,9 +355,17 @@ class SiteIT {
             org.junit.jupiter.api.Assumptions.abort("no chromium/chromedriver on the PATH");
         }
         Http http = http();
-        assertEquals(200, http.request("GET", "repdb/", null, null).status());
+        assertEquals(401, http.request("GET", "repdb/", null, null).status(), "the page needs a login");
+        dev.repdb.Login reader = ItSession.readerLogin();
+        assertEquals(200, http.as(reader, "GET", "repdb/", null, Map.of()).status());
         try (StatusPageBrowser browser = maybe.get()) {
-            browser.get(base.toString().replaceFirst("/?$", "/") + "repdb/");
+            // log in once with credentials in a URL (the browser caches them for the realm), then open the page by its
+            // plain URL: a page opened with credentials in its URL may not fetch (the Fetch standard refuses URLs
+            // carrying credentials, and relative ones inherit them)
+            URI page = URI.create(base.toString().replaceFirst("/?$", "/") + "repdb/");
+            browser.get(new URI(page.getScheme(), reader.user() + ":" + reader.password(), page.getHost(),
+                    page.getPort(), page.getPath() + "status", null, null).toString());
+            browser.get(page.toString());
             JsonObject now = http.status();
             String role = now.getString("role");
             String master = "site " + now.getInt("master");
