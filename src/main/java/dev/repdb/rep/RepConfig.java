@@ -1,5 +1,6 @@
 package dev.repdb.rep;
 
+import dev.repdb.rep.wire.MessageCodec;
 import dev.repdb.AckPolicy;
 import dev.repdb.Durability;
 import java.time.Duration;
