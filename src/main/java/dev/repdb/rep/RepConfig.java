@@ -1,8 +1,8 @@
 package dev.repdb.rep;
 
-import dev.repdb.rep.wire.MessageCodec;
 import dev.repdb.AckPolicy;
 import dev.repdb.Durability;
+import dev.repdb.rep.wire.MessageCodec;
 import java.time.Duration;
 
 /**

@@ -89,19 +89,7 @@ public final class Replication implements AutoCloseable, Site.Driver {
         this.scheduler = scheduler;
         this.site = new Site(engine, config, scheduler, RepMeta.load(storage, home), this);
         this.archiving = new Archiving(site);
-        engine.setReadPermission(this::checkLease);
-        engine.setWritePermission(this::checkWritable);
-        engine.setReplicationHook(new Engine.ReplicationHook() {
-            @Override
-            public void appended(Lsn lsn, Lsn prev, byte[] payload) {
-                site.shipping.shipLive(lsn, prev, payload);
-            }
-
-            @Override
-            public CompletableFuture<Void> committed(CommitToken token) {
-                return awaitAcks(token);
-            }
-        });
+        new EngineBinding(site, lock).bind(engine);
     }
 
     // ================================================================ public API
@@ -446,62 +434,6 @@ public final class Replication implements AutoCloseable, Site.Driver {
             site.serving.closeSessions();
         } finally {
             unlockAndFlush();
-        }
-    }
-
-    // ================================================================ engine permissions and acknowledgements
-
-    private void checkWritable() {
-        if (!site.meta.state().started()) {
-            return; // a standalone database
-        }
-        checkLease();
-        MasterTransfer.Transfer handingOver = site.transfer.inProgress();
-        if (site.role == RepRole.MASTER && handingOver != null) {
-            throw new NotMasterException("this master is handing over to site " + handingOver.target(),
-                    OptionalInt.of(handingOver.target()), new byte[0]);
-        }
-        if (site.role != RepRole.MASTER) {
-            int master = site.masterId;
-            throw new NotMasterException("this site (" + site.localId + ") is not the master"
-                    + (master >= 0 ? "; the master is site " + master : "; no master is known"),
-                    master >= 0 ? OptionalInt.of(master) : OptionalInt.empty(), masterCdataSnapshot());
-        }
-    }
-
-    /** With master leases, a master serves reads and commits only while a majority's grants are valid. */
-    private void checkLease() {
-        if (!config.leases() || site.role != RepRole.MASTER) {
-            return;
-        }
-        lock.lock();
-        try {
-            site.leases.check();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private byte[] masterCdataSnapshot() {
-        lock.lock();
-        try {
-            return site.masterCdata.clone();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private CompletableFuture<Void> awaitAcks(CommitToken token) {
-        flush();
-        int required = config.acksRequired();
-        if (required == 0 || site.role != RepRole.MASTER) {
-            return CompletableFuture.completedFuture(null);
-        }
-        lock.lock();
-        try {
-            return site.acks.await(token);
-        } finally {
-            lock.unlock();
         }
     }
 
