@@ -22,8 +22,11 @@ final class MasterTransfer {
     }
 
     private final Site s;
-    /** A master transfer in progress on this master (null: none). */
-    private Transfer transfer;
+    /**
+     * A master transfer in progress on this master (null: none). Volatile: the engine's write permission check reads
+     * it without the replication lock.
+     */
+    private volatile Transfer transfer;
     /** On a former master that handed over: completed when the target announces itself. */
     private Transfer pendingTransfer;
     /**

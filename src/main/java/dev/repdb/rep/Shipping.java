@@ -15,8 +15,11 @@ final class Shipping {
 
     private final Site s;
     private final LiveBatch liveBatch;
-    /** The last permanent (commit) record shipped: what a transfer's target must hold before the hand-over. */
-    private Lsn lastPermLsn = Lsn.ZERO;
+    /**
+     * The last permanent (commit) record shipped: what a transfer's target must hold before the hand-over. Volatile:
+     * written under the engine's apply lock, read under the replication lock.
+     */
+    private volatile Lsn lastPermLsn = Lsn.ZERO;
 
     Shipping(Site s) {
         this.s = s;
