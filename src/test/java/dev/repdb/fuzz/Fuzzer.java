@@ -3,7 +3,7 @@ package dev.repdb.fuzz;
 import dev.repdb.log.LogRecord;
 import dev.repdb.log.Lsn;
 import dev.repdb.rep.InvalidMessageException;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.RepStats;
 import dev.repdb.store.Engine;
 import java.nio.file.Path;

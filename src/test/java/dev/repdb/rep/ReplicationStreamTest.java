@@ -1,5 +1,8 @@
 package dev.repdb.rep;
 
+import dev.repdb.rep.wire.Message;
+import dev.repdb.rep.wire.MessageCodec;
+import dev.repdb.rep.wire.MessageType;
 import static dev.repdb.rep.TestGroup.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

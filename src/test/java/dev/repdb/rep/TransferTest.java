@@ -1,5 +1,6 @@
 package dev.repdb.rep;
 
+import dev.repdb.rep.wire.MessageType;
 import static dev.repdb.rep.TestGroup.b;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.repdb.rep;
+package dev.repdb.rep.wire;
 
 import dev.repdb.log.Lsn;
 import java.util.Arrays;
@@ -16,7 +16,7 @@ import java.util.zip.CRC32C;
  * most {@code maxMessages} messages are held at once (the oldest is dropped; the protocol re-requests what it
  * misses). Guarded by the replication lock.
  */
-final class Reassembly {
+public final class Reassembly {
 
     private record Key(int sender, MessageType type, int generation, Lsn lsn, Lsn prev, int total, int crc) {
     }
@@ -35,12 +35,12 @@ final class Reassembly {
     private final int maxMessages;
     private final Map<Key, Partial> partials = new LinkedHashMap<>();
 
-    Reassembly(int maxMessages) {
+    public Reassembly(int maxMessages) {
         this.maxMessages = maxMessages;
     }
 
     /** Adds a piece; returns the whole message once it is complete and intact. */
-    Optional<Message> add(Message fragment, Payloads.Fragment piece) {
+    public Optional<Message> add(Message fragment, Payloads.Fragment piece) {
         Key key = new Key(fragment.sender(), piece.type(), fragment.generation(), fragment.lsn(), fragment.prev(),
                 piece.totalLength(), piece.wholeCrc());
         Partial partial = partials.get(key);
@@ -66,14 +66,14 @@ final class Reassembly {
         CRC32C crc = new CRC32C();
         crc.update(partial.bytes);
         if ((int) crc.getValue() != piece.wholeCrc()) {
-            throw new InvalidMessageException("a reassembled " + piece.type() + " does not match its checksum");
+            throw new WireFormatException("a reassembled " + piece.type() + " does not match its checksum");
         }
         return Optional.of(new Message(piece.type(), fragment.sender(), fragment.destination(),
                 fragment.generation(), piece.flags(), fragment.lsn(), fragment.prev(), partial.bytes));
     }
 
     /** Splits {@code rec} into pieces of at most {@code pieceBytes}. */
-    static Payloads.Fragment[] split(MessageType type, int flags, byte[] rec, int pieceBytes) {
+    public static Payloads.Fragment[] split(MessageType type, int flags, byte[] rec, int pieceBytes) {
         CRC32C crc = new CRC32C();
         crc.update(rec);
         int whole = (int) crc.getValue();
@@ -87,7 +87,7 @@ final class Reassembly {
         return pieces;
     }
 
-    int pending() {
+    public int pending() {
         return partials.size();
     }
 
