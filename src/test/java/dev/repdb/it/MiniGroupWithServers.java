@@ -47,7 +47,7 @@ public final class MiniGroupWithServers extends MiniGroup {
             return (dir, n, config) -> new MiniGroupWithServers(dir, n, (id, settings) -> SiteServer.liberty(
                     Path.of(required("repdb.it.wlpHome")), Path.of(required("repdb.it.serverXml")),
                     Path.of(required("repdb.it.siteWar")), "minigroup-" + id, id, ItSession.broker().port(),
-                    settings));
+                    ItSession.broker().users().site(id), settings));
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.repdb.minigroup;
 
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 
 /**
  * One message on its way from site {@code from} to site {@code to} (a broadcast is one envelope per target), as the

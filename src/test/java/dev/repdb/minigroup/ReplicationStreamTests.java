@@ -14,7 +14,7 @@ import dev.repdb.InsufficientAcksException;
 import dev.repdb.NotMasterException;
 import dev.repdb.Transaction;
 import dev.repdb.log.Lsn;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.RepResult;
 import dev.repdb.rep.RepStatus;
 import dev.repdb.rep.Replication;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.repdb.AckPolicy;
 import dev.repdb.CommitToken;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.RepStats;
 import java.util.ArrayList;
 import java.util.List;
