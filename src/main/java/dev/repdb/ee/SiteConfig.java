@@ -99,8 +99,12 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
                     "connection factory for sends (WildFly: java:/jms/repdb)"),
             new Key("repdb.jms.persistent", "false", BOOL, "persistent JMS delivery (the protocol repairs loss)"),
             new Key("repdb.jms.time-to-live", "60s", DURATION + ", 0 for none", "JMS time-to-live of messages"),
-            new Key("repdb.jms.priority", "4", "0 – 9", "JMS priority of messages"),
-            new Key("repdb.jms.queue-capacity", "1024", "≥ 1", "messages the send queue holds"),
+            new Key("repdb.jms.priority", "4", "0 – 9", "JMS priority of log traffic and other messages"),
+            new Key("repdb.jms.urgent-priority", "7", "0 – 9, at least repdb.jms.priority",
+                    "JMS priority of votes and lease grants, which also leave the send queue first"),
+            new Key("repdb.jms.async-persistent-sends", "false", BOOL, "with repdb.jms.persistent, sends complete "
+                    + "through a listener instead of waiting for the broker (the factory needs a confirmation window)"),
+            new Key("repdb.jms.queue-capacity", "1024", "≥ 1", "messages each lane of the send queue holds"),
             new Key("repdb.events.per-record", "false", BOOL, "also fire ISPERM, NOTPERM, IGNORE and PROCESSED "
                     + "events"),
             new Key("repdb.health.stuck-after", "60s", DURATION, "liveness DOWN when one message takes longer"),
@@ -169,10 +173,13 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
                 r.bool("repdb.reactions.hold-election", true), r.bool("repdb.reactions.elected", true),
                 r.bool("repdb.reactions.master-lost", true), election);
 
+        int priority = r.integer("repdb.jms.priority", 4, 0, 9);
         JmsTransport.Options jms = JmsTransport.Options.defaults()
                 .withPersistent(r.bool("repdb.jms.persistent", false))
                 .withTimeToLive(r.duration("repdb.jms.time-to-live", "60s", true))
-                .withPriority(r.integer("repdb.jms.priority", 4, 0, 9))
+                .withPriority(priority)
+                .withUrgentPriority(r.integer("repdb.jms.urgent-priority", Math.max(7, priority), priority, 9))
+                .withAsyncPersistentSends(r.bool("repdb.jms.async-persistent-sends", false))
                 .withQueueCapacity(r.integer("repdb.jms.queue-capacity", 1024, 1, 1 << 24));
         // a body holds the 4-byte header, the control part and a record part of at most max-message-bytes
         jms = jms.withMaxBodyBytes(Math.max(jms.maxBodyBytes(), maxMessage + 4096));

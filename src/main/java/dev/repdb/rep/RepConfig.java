@@ -2,6 +2,7 @@ package dev.repdb.rep;
 
 import dev.repdb.AckPolicy;
 import dev.repdb.Durability;
+import dev.repdb.rep.wire.MessageCodec;
 import java.time.Duration;
 
 /**

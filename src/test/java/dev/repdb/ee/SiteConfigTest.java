@@ -40,6 +40,9 @@ class SiteConfigTest {
         assertEquals(3, env.replication().nsites());
         assertEquals(AckPolicy.QUORUM, env.replication().ackPolicy());
         assertFalse(c.transport().persistent());
+        assertEquals(4, c.transport().priority());
+        assertEquals(7, c.transport().urgentPriority());
+        assertFalse(c.transport().asyncPersistentSends());
         assertTrue(c.reactions().onDupmaster() && c.reactions().onMasterLost());
     }
 
@@ -71,6 +74,8 @@ class SiteConfigTest {
             "repdb.bulk|yes|true, false",
             "repdb.group|a group|dot-separated words",
             "repdb.jms.priority|12|0 – 9",
+            "repdb.jms.urgent-priority|3|at least repdb.jms.priority",
+            "repdb.jms.async-persistent-sends|maybe|true, false",
             "repdb.nsites|0|an integer ≥ 1",
             "repdb.max-message-bytes|10|1024 – 67108864",
             "repdb.clock-skew|3|1.0 – 2.0"})

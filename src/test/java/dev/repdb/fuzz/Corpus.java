@@ -2,9 +2,9 @@ package dev.repdb.fuzz;
 
 import dev.repdb.EnvironmentConfig;
 import dev.repdb.log.Lsn;
-import dev.repdb.rep.Message;
-import dev.repdb.rep.MessageCodec;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.Message;
+import dev.repdb.rep.wire.MessageCodec;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.RepRole;
 import dev.repdb.rep.Transport;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.repdb.fuzz;
 import dev.repdb.log.LogRecord;
 import dev.repdb.log.Lsn;
 import dev.repdb.rep.InvalidMessageException;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.RepStats;
 import dev.repdb.store.Engine;
 import java.nio.file.Path;
@@ -558,7 +558,7 @@ final class Fuzzer {
         boolean invalid = c.mustBeInvalid();
         String how = c.how();
         byte[] signed;
-        if (control.length != dev.repdb.rep.MessageCodec.CONTROL_SIZE) {
+        if (control.length != dev.repdb.rep.wire.MessageCodec.CONTROL_SIZE) {
             signed = java.util.Arrays.copyOf(control, control.length + 47);
             signed[control.length] = 1;
             invalid = true;
@@ -620,7 +620,7 @@ final class Fuzzer {
             throw new java.io.UncheckedIOException(e);
         }
         return dev.repdb.rep.auth.MessageAuthenticator.open(dev.repdb.rep.auth.GroupSecrets.of(secret), Corpus.GROUP,
-                dev.repdb.rep.MessageCodec.CONTROL_SIZE, 64, dev.repdb.log.FileStorage.INSTANCE, home);
+                dev.repdb.rep.wire.MessageCodec.CONTROL_SIZE, 64, dev.repdb.log.FileStorage.INSTANCE, home);
     }
 
     private static void check(List<String> changed, String name, Object a, Object b) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;

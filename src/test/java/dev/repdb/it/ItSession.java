@@ -38,6 +38,7 @@ public final class ItSession implements LauncherSessionListener {
     private static volatile EmbeddedBroker broker;
     private static volatile Login adminLogin;
     private static volatile Login readerLogin;
+    private static volatile OtlpReceiver otlp;
 
     /** The broker of this failsafe JVM. */
     public static EmbeddedBroker broker() {
@@ -62,6 +63,8 @@ public final class ItSession implements LauncherSessionListener {
             Login serverSite = broker.users().site(ARQ_SITE_ID);
             System.setProperty("repdb.it.broker.user", serverSite.user()); // arquillian.xml (WildFly)
             System.setProperty("repdb.it.broker.password", serverSite.password());
+            otlp = new OtlpReceiver();
+            System.setProperty("repdb.it.otlp.endpoint", otlp.endpoint()); // ItDeployments: the app's otel.* config
             System.setProperty("repdb.it.broker.port", String.valueOf(broker.port()));
             System.setProperty("repdb.broker.port", String.valueOf(broker.port())); // arquillian.xml (WildFly)
             Path siteHome = work.resolve("server-site-" + System.currentTimeMillis());
@@ -83,6 +86,20 @@ public final class ItSession implements LauncherSessionListener {
         } catch (Exception e) {
             throw new IllegalStateException("preparing the integration-test session failed", e);
         }
+    }
+
+    /** The OpenTelemetry collector the server's site exports its metrics to. */
+    public static OtlpReceiver otlp() {
+        OtlpReceiver r = otlp;
+        if (r == null) {
+            throw new IllegalStateException("no OTLP receiver: run integration tests through failsafe");
+        }
+        return r;
+    }
+
+    /** Which container this failsafe execution runs (liberty, wildfly, mixed). */
+    public static String container() {
+        return required("repdb.it.container");
     }
 
     /** Scratch space of this run (target/it-work...). */
@@ -135,6 +152,11 @@ public final class ItSession implements LauncherSessionListener {
         broker = null;
         if (b != null) {
             b.close();
+        }
+        OtlpReceiver r = otlp;
+        otlp = null;
+        if (r != null) {
+            r.close();
         }
     }
 

@@ -76,11 +76,20 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** As above; {@code users} null: security off. */
     public EmbeddedBroker(Configuration configuration, Path dir, String acceptorParameters, BrokerUsers users)
             throws Exception {
+        this(configuration, dir, acceptorParameters, users, freePort());
+    }
+
+    /**
+     * As above on a given {@code port}, so that a broker in another JVM can be killed and a new one started where its
+     * clients reconnect.
+     */
+    public EmbeddedBroker(Configuration configuration, Path dir, String acceptorParameters, BrokerUsers users,
+                          int port) throws Exception {
         this.users = users;
         if (LOGGER_LEVELS.isEmpty() || AuditLogger.isAnyLoggingEnabled()) {
             throw new IllegalStateException("Artemis audit loggers must be off in tests");
         }
-        this.port = freePort();
+        this.port = port;
         this.configuration = configuration
                 .setPersistenceEnabled(false)
                 .setSecurityEnabled(false)
@@ -100,7 +109,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         start();
     }
 
-    private static int freePort() throws IOException {
+    /** A port on 127.0.0.1 that was free a moment ago. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

@@ -22,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * the length and checksum of {@code rec}), the trailer before the MAC, and {@code rec}.
  *
  * <p><b>Receiving</b> is two steps around the protocol's own header checks: {@link #verify} (the MAC under any
- * accepted secret, else {@link UnauthenticatedMessageException}), then, once the header is known to be addressed
+ * accepted secret, else {@link AuthenticationFailedException}), then, once the header is known to be addressed
  * from {@code envId} to this site, {@link #admit}: the message is processed only if it names this site's current
  * incarnation (so it was made after this site last started) and the replay guard has not seen its (sender
  * incarnation, sequence) yet. Either side may restart at any time; see {@code docs/security.md}.
@@ -176,15 +176,15 @@ public final class MessageAuthenticator {
     /**
      * Checks {@code control}'s MAC under every accepted secret. Work is proportional to the message's size.
      *
-     * @throws UnauthenticatedMessageException if there is no trailer, it is malformed or cut short, or no accepted
+     * @throws AuthenticationFailedException if there is no trailer, it is malformed or cut short, or no accepted
      *                                         secret verifies the MAC
      */
     public Verified verify(byte[] control, byte[] rec) {
         if (control == null || rec == null) {
-            throw new UnauthenticatedMessageException("control and rec must not be null");
+            throw new AuthenticationFailedException("control and rec must not be null");
         }
         if (control.length < headerBytes + FIXED_BYTES + MAC_BYTES) {
-            throw new UnauthenticatedMessageException(control.length <= headerBytes
+            throw new AuthenticationFailedException(control.length <= headerBytes
                     ? "no message authentication code (control of " + control.length + " bytes; this group signs "
                     + "its messages)" : "authentication trailer cut short (control of " + control.length + " bytes)");
         }
@@ -194,10 +194,10 @@ public final class MessageAuthenticator {
         long seq = in.getLong();
         int n = Short.toUnsignedInt(in.getShort());
         if (format != FORMAT) {
-            throw new UnauthenticatedMessageException("unknown authentication format " + format);
+            throw new AuthenticationFailedException("unknown authentication format " + format);
         }
         if (n > maxPeers || control.length != controlBytes(n)) {
-            throw new UnauthenticatedMessageException("authentication trailer of " + (control.length - headerBytes)
+            throw new AuthenticationFailedException("authentication trailer of " + (control.length - headerBytes)
                     + " bytes does not match its " + n + " peer entries");
         }
         byte[] tag = null;
@@ -209,7 +209,7 @@ public final class MessageAuthenticator {
                     control.length));
         }
         if (!ok) {
-            throw new UnauthenticatedMessageException("message authentication code does not verify under any of "
+            throw new AuthenticationFailedException("message authentication code does not verify under any of "
                     + "this site's " + keys.accepted().length + " accepted group secret(s) " + keys.secrets().keyIds()
                     + ": forged, altered, or signed with another secret");
         }

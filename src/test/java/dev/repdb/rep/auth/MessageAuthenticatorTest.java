@@ -55,23 +55,23 @@ class MessageAuthenticatorTest {
         for (int i = 0; i < control.length; i++) {
             byte[] tampered = control.clone();
             tampered[i] ^= 0x10;
-            assertThrows(UnauthenticatedMessageException.class, () -> two.verify(tampered, REC), "byte " + i);
+            assertThrows(AuthenticationFailedException.class, () -> two.verify(tampered, REC), "byte " + i);
         }
         for (int i = 0; i < REC.length; i++) {
             byte[] rec = REC.clone();
             rec[i] ^= 1;
-            assertThrows(UnauthenticatedMessageException.class, () -> two.verify(control, rec), "rec byte " + i);
+            assertThrows(AuthenticationFailedException.class, () -> two.verify(control, rec), "rec byte " + i);
         }
         for (int cut = 1; cut <= control.length - HEADER; cut++) {
             byte[] truncated = Arrays.copyOf(control, control.length - cut);
-            UnauthenticatedMessageException e = assertThrows(UnauthenticatedMessageException.class,
+            AuthenticationFailedException e = assertThrows(AuthenticationFailedException.class,
                     () -> two.verify(truncated, REC), "cut " + cut);
             assertTrue(e.getMessage().contains("cut short") || e.getMessage().contains("does not match")
                     || e.getMessage().contains("no message authentication code"), e.getMessage());
         }
-        assertThrows(UnauthenticatedMessageException.class, () -> two.verify(header(7), REC),
+        assertThrows(AuthenticationFailedException.class, () -> two.verify(header(7), REC),
                 "an unsigned message");
-        assertThrows(UnauthenticatedMessageException.class, () -> two.verify(control, Arrays.copyOf(REC, 3)));
+        assertThrows(AuthenticationFailedException.class, () -> two.verify(control, Arrays.copyOf(REC, 3)));
     }
 
     @Test
@@ -81,11 +81,11 @@ class MessageAuthenticatorTest {
         MessageAuthenticator otherGroup = MessageAuthenticator.open(GroupSecrets.of(A), "h", HEADER, 64,
                 FileStorage.INSTANCE, home(3));
         byte[] control = one.seal(header(1), REC, -1);
-        UnauthenticatedMessageException e = assertThrows(UnauthenticatedMessageException.class,
+        AuthenticationFailedException e = assertThrows(AuthenticationFailedException.class,
                 () -> other.verify(control, REC));
         assertTrue(e.getMessage().contains(GroupSecrets.of(B).signingKeyId()), e.getMessage());
         assertTrue(!e.getMessage().contains(new String(B, StandardCharsets.US_ASCII)));
-        assertThrows(UnauthenticatedMessageException.class, () -> otherGroup.verify(control, REC),
+        assertThrows(AuthenticationFailedException.class, () -> otherGroup.verify(control, REC),
                 "the group name is part of the MAC");
     }
 
@@ -96,14 +96,14 @@ class MessageAuthenticatorTest {
         MessageAuthenticator newOnly = site(3, GroupSecrets.of(B));
         byte[] fromOld = oldOnly.seal(header(1), REC, -1);
         both.verify(fromOld, REC);
-        assertThrows(UnauthenticatedMessageException.class, () -> newOnly.verify(fromOld, REC));
+        assertThrows(AuthenticationFailedException.class, () -> newOnly.verify(fromOld, REC));
         both.setSecrets(GroupSecrets.of(B, A)); // step 2: sign with the new one, still accept the old
         byte[] fromBoth = both.seal(header(2), REC, -1);
         newOnly.verify(fromBoth, REC);
-        assertThrows(UnauthenticatedMessageException.class, () -> oldOnly.verify(fromBoth, REC));
+        assertThrows(AuthenticationFailedException.class, () -> oldOnly.verify(fromBoth, REC));
         oldOnly.setSecrets(GroupSecrets.of(B)); // step 3
         oldOnly.verify(fromBoth, REC);
-        assertThrows(UnauthenticatedMessageException.class, () -> oldOnly.verify(fromOld, REC),
+        assertThrows(AuthenticationFailedException.class, () -> oldOnly.verify(fromOld, REC),
                 "after rotation the old secret's messages are refused");
     }
 

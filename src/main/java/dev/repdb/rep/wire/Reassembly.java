@@ -1,4 +1,4 @@
-package dev.repdb.rep;
+package dev.repdb.rep.wire;
 
 import dev.repdb.log.Lsn;
 import dev.repdb.rep.auth.FragmentAssembler;
@@ -14,27 +14,27 @@ import java.util.zip.CRC32C;
  * piece that does not fit drops the sender's oldest unfinished messages, and the protocol re-requests what it
  * misses. Guarded by the replication lock.
  */
-final class Reassembly {
+public final class Reassembly {
 
     private record Key(int sender, MessageType type, int generation, Lsn lsn, Lsn prev, int total, int crc) {
     }
 
     private final FragmentAssembler<Key> assembler;
 
-    Reassembly(InboundBounds bounds) {
+    public Reassembly(InboundBounds bounds) {
         this.assembler = new FragmentAssembler<>(bounds);
     }
 
     /** Adds a piece; returns the whole message once it is complete and intact. */
-    Optional<Message> add(Message fragment, Payloads.Fragment piece) {
+    public Optional<Message> add(Message fragment, Payloads.Fragment piece) {
         Key key = new Key(fragment.sender(), piece.type(), fragment.generation(), fragment.lsn(), fragment.prev(),
                 piece.totalLength(), piece.wholeCrc());
         FragmentAssembler.Added added = assembler.add(fragment.sender(), key, piece.totalLength(), piece.offset(),
                 piece.bytes());
         switch (added.refusal()) {
-            case TOO_LARGE -> throw new InvalidMessageException("a fragment of a " + piece.totalLength()
+            case TOO_LARGE -> throw new WireFormatException("a fragment of a " + piece.totalLength()
                     + "-byte message; this site accepts messages of at most " + assembler.maxRecBytes() + " bytes");
-            case TOO_MANY_PIECES -> throw new InvalidMessageException("a fragmented message in more pieces than "
+            case TOO_MANY_PIECES -> throw new WireFormatException("a fragmented message in more pieces than "
                     + "the " + assembler.maxFragments() + " this site accepts");
             default -> { }
         }
@@ -45,19 +45,19 @@ final class Reassembly {
         CRC32C crc = new CRC32C();
         crc.update(whole);
         if ((int) crc.getValue() != piece.wholeCrc()) {
-            throw new InvalidMessageException("a reassembled " + piece.type() + " does not match its checksum");
+            throw new WireFormatException("a reassembled " + piece.type() + " does not match its checksum");
         }
         return Optional.of(new Message(piece.type(), fragment.sender(), fragment.destination(),
                 fragment.generation(), piece.flags(), fragment.lsn(), fragment.prev(), whole));
     }
 
     /** Unfinished messages dropped so far to stay within the bounds. */
-    long dropped() {
+    public long dropped() {
         return assembler.dropped();
     }
 
     /** Splits {@code rec} into pieces of at most {@code pieceBytes}. */
-    static Payloads.Fragment[] split(MessageType type, int flags, byte[] rec, int pieceBytes) {
+    public static Payloads.Fragment[] split(MessageType type, int flags, byte[] rec, int pieceBytes) {
         CRC32C crc = new CRC32C();
         crc.update(rec);
         int whole = (int) crc.getValue();
@@ -71,7 +71,7 @@ final class Reassembly {
         return pieces;
     }
 
-    int pending() {
+    public int pending() {
         return assembler.pending();
     }
 }

@@ -1,4 +1,4 @@
-package dev.repdb.rep;
+package dev.repdb.rep.wire;
 
 /**
  * The replication message types. Numbers are repdb's own wire values (not Berkeley DB's); the semantics follow

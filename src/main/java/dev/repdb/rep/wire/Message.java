@@ -1,4 +1,4 @@
-package dev.repdb.rep;
+package dev.repdb.rep.wire;
 
 import dev.repdb.log.Lsn;
 
@@ -7,7 +7,7 @@ import dev.repdb.log.Lsn;
  *
  * @param type        what the message is
  * @param sender      the sending site's id
- * @param destination the target site's id, or {@link Transport#EID_BROADCAST}
+ * @param destination the target site's id, or {@link #BROADCAST}
  * @param generation  the sender's generation when it sent the message
  * @param flags       a combination of the {@code F_} constants
  * @param lsn         the LSN the message is about (its meaning depends on the type)
@@ -32,6 +32,8 @@ public record Message(MessageType type, int sender, int destination, int generat
     /** The last chunk of a snapshot. */
     public static final int F_LAST = 64;
     static final int KNOWN_FLAGS = 127;
+    /** The destination of a message to every site (the value of {@code Transport.EID_BROADCAST}). */
+    public static final int BROADCAST = -1;
 
     public boolean has(int flag) {
         return (flags & flag) != 0;
@@ -39,7 +41,7 @@ public record Message(MessageType type, int sender, int destination, int generat
 
     @Override
     public String toString() {
-        return type + " " + sender + "->" + (destination == Transport.EID_BROADCAST ? "all" : destination)
+        return type + " " + sender + "->" + (destination == BROADCAST ? "all" : destination)
                 + " gen=" + generation + " lsn=" + lsn + (prev.isZero() ? "" : " prev=" + prev)
                 + (flags == 0 ? "" : " flags=" + flags) + (rec.length == 0 ? "" : " rec=" + rec.length + "B");
     }

@@ -1,6 +1,4 @@
-package dev.repdb.rep.auth;
-
-import dev.repdb.rep.InvalidMessageException;
+package dev.repdb.rep;
 
 /**
  * A replication message carries no valid message authentication code under any of this site's accepted group

@@ -1,4 +1,4 @@
-package dev.repdb.rep;
+package dev.repdb.rep.wire;
 
 import dev.repdb.log.Lsn;
 import java.nio.ByteBuffer;
@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
  * payload.
  *
  * <p>Decoding checks everything it can without state (framing, checksum, version, group, routing, type, flags,
- * lengths) and throws {@link InvalidMessageException} naming what was wrong.
+ * lengths) and throws {@link WireFormatException} naming what was wrong.
  */
 public final class MessageCodec {
 
@@ -50,18 +50,18 @@ public final class MessageCodec {
      */
     public static Message decode(byte[] control, byte[] rec, int envId, int localId, int groupId) {
         if (control == null || rec == null) {
-            throw new InvalidMessageException("control and rec must not be null");
+            throw new WireFormatException("control and rec must not be null");
         }
         if (control.length != CONTROL_SIZE) {
-            throw new InvalidMessageException("control of " + control.length + " bytes, expected " + CONTROL_SIZE);
+            throw new WireFormatException("control of " + control.length + " bytes, expected " + CONTROL_SIZE);
         }
         ByteBuffer in = ByteBuffer.wrap(control);
         if (in.getShort() != MAGIC) {
-            throw new InvalidMessageException("not a repdb replication message (bad magic)");
+            throw new WireFormatException("not a repdb replication message (bad magic)");
         }
         int version = Short.toUnsignedInt(in.getShort());
         if (version != PROTOCOL_VERSION) {
-            throw new InvalidMessageException("unknown protocol version " + version + " (this site speaks "
+            throw new WireFormatException("unknown protocol version " + version + " (this site speaks "
                     + PROTOCOL_VERSION + ")");
         }
         int group = in.getInt();
@@ -77,34 +77,34 @@ public final class MessageCodec {
         int recLength = in.getInt();
         int storedCrc = in.getInt();
         if (recLength != rec.length) {
-            throw new InvalidMessageException("control says rec has " + Integer.toUnsignedString(recLength)
+            throw new WireFormatException("control says rec has " + Integer.toUnsignedString(recLength)
                     + " bytes, it has " + rec.length);
         }
         if (storedCrc != crc(control, rec)) {
-            throw new InvalidMessageException("checksum mismatch");
+            throw new WireFormatException("checksum mismatch");
         }
         if (group != groupId) {
-            throw new InvalidMessageException("message of group " + Integer.toUnsignedString(group)
+            throw new WireFormatException("message of group " + Integer.toUnsignedString(group)
                     + ", this site is in group " + Integer.toUnsignedString(groupId));
         }
         if (sender != envId) {
-            throw new InvalidMessageException("sender " + sender + " in the header, but delivered as from " + envId);
+            throw new WireFormatException("sender " + sender + " in the header, but delivered as from " + envId);
         }
         if (sender < 0 || sender == localId) {
-            throw new InvalidMessageException("impossible sender " + sender);
+            throw new WireFormatException("impossible sender " + sender);
         }
-        if (destination != localId && destination != Transport.EID_BROADCAST) {
-            throw new InvalidMessageException("message for site " + destination + " delivered to site " + localId);
+        if (destination != localId && destination != Message.BROADCAST) {
+            throw new WireFormatException("message for site " + destination + " delivered to site " + localId);
         }
         MessageType type = MessageType.of(typeCode);
         if (type == null) {
-            throw new InvalidMessageException("unknown message type " + typeCode);
+            throw new WireFormatException("unknown message type " + typeCode);
         }
         if ((flags & ~Message.KNOWN_FLAGS) != 0) {
-            throw new InvalidMessageException("unknown flags " + flags);
+            throw new WireFormatException("unknown flags " + flags);
         }
         if (generation < 0 || lsnFile < 0 || lsnOffset < 0 || prevFile < 0 || prevOffset < 0) {
-            throw new InvalidMessageException("negative generation or LSN field");
+            throw new WireFormatException("negative generation or LSN field");
         }
         return new Message(type, sender, destination, generation, flags, new Lsn(lsnFile, lsnOffset),
                 new Lsn(prevFile, prevOffset), rec);

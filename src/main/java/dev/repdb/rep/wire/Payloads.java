@@ -1,4 +1,4 @@
-package dev.repdb.rep;
+package dev.repdb.rep.wire;
 
 import dev.repdb.log.Lsn;
 import dev.repdb.store.StoreSnapshot;
@@ -10,54 +10,54 @@ import java.util.List;
 
 /**
  * The {@code rec} payloads of the message types that carry structure. Each decoder checks lengths against what
- * is left and throws {@link InvalidMessageException}, so a damaged payload never changes state.
+ * is left and throws {@link WireFormatException}, so a damaged payload never changes state.
  */
-final class Payloads {
+public final class Payloads {
 
     private Payloads() {
     }
 
     /** One log record inside a BULK_LOG message. */
-    record BulkRecord(Lsn lsn, Lsn prev, byte[] payload) {
+    public record BulkRecord(Lsn lsn, Lsn prev, byte[] payload) {
     }
 
     /** A chunk of a snapshot: the generation of the snapshot's last record and some items. */
-    record SnapshotChunk(int generation, List<StoreSnapshot.Item> items) {
+    public record SnapshotChunk(int generation, List<StoreSnapshot.Item> items) {
     }
 
-    static byte[] lsn(Lsn lsn) {
+    public static byte[] lsn(Lsn lsn) {
         return ByteBuffer.allocate(12).putInt(lsn.file()).putLong(lsn.offset()).array();
     }
 
     /** An optional LSN: an empty payload is {@link Lsn#ZERO}. */
-    static Lsn decodeLsn(byte[] rec) {
+    public static Lsn decodeLsn(byte[] rec) {
         if (rec.length == 0) {
             return Lsn.ZERO;
         }
         if (rec.length != 12) {
-            throw new InvalidMessageException("an LSN payload has 12 bytes, not " + rec.length);
+            throw new WireFormatException("an LSN payload has 12 bytes, not " + rec.length);
         }
         ByteBuffer in = ByteBuffer.wrap(rec);
         int file = in.getInt();
         long offset = in.getLong();
         if (file < 0 || offset < 0) {
-            throw new InvalidMessageException("negative LSN in payload");
+            throw new WireFormatException("negative LSN in payload");
         }
         return new Lsn(file, offset);
     }
 
-    static byte[] int32(int value) {
+    public static byte[] int32(int value) {
         return ByteBuffer.allocate(4).putInt(value).array();
     }
 
-    static int decodeInt32(byte[] rec) {
+    public static int decodeInt32(byte[] rec) {
         if (rec.length != 4) {
-            throw new InvalidMessageException("an int payload has 4 bytes, not " + rec.length);
+            throw new WireFormatException("an int payload has 4 bytes, not " + rec.length);
         }
         return ByteBuffer.wrap(rec).getInt();
     }
 
-    static byte[] bulk(List<BulkRecord> records) {
+    public static byte[] bulk(List<BulkRecord> records) {
         int size = 4;
         for (BulkRecord r : records) {
             size += 28 + r.payload().length;
@@ -70,12 +70,12 @@ final class Payloads {
         return out.array();
     }
 
-    static List<BulkRecord> decodeBulk(byte[] rec) {
+    public static List<BulkRecord> decodeBulk(byte[] rec) {
         try {
             ByteBuffer in = ByteBuffer.wrap(rec);
             int count = in.getInt();
             if (count <= 0 || count > rec.length / 29) {
-                throw new InvalidMessageException("impossible record count " + count + " in a bulk message");
+                throw new WireFormatException("impossible record count " + count + " in a bulk message");
             }
             List<BulkRecord> records = new ArrayList<>(count);
             Lsn last = Lsn.ZERO;
@@ -84,10 +84,10 @@ final class Payloads {
                 Lsn prev = readLsn(in);
                 int length = in.getInt();
                 if (length <= 0 || length > in.remaining()) {
-                    throw new InvalidMessageException("impossible record length " + length + " in a bulk message");
+                    throw new WireFormatException("impossible record length " + length + " in a bulk message");
                 }
                 if (!lsn.isAfter(last) || !lsn.isAfter(prev)) {
-                    throw new InvalidMessageException("bulk records out of order at " + lsn);
+                    throw new WireFormatException("bulk records out of order at " + lsn);
                 }
                 byte[] payload = new byte[length];
                 in.get(payload);
@@ -95,11 +95,11 @@ final class Payloads {
                 last = lsn;
             }
             if (in.hasRemaining()) {
-                throw new InvalidMessageException(in.remaining() + " stray bytes after a bulk message");
+                throw new WireFormatException(in.remaining() + " stray bytes after a bulk message");
             }
             return records;
         } catch (BufferUnderflowException e) {
-            throw new InvalidMessageException("bulk message ends early");
+            throw new WireFormatException("bulk message ends early");
         }
     }
 
@@ -107,12 +107,12 @@ final class Payloads {
         int file = in.getInt();
         long offset = in.getLong();
         if (file < 0 || offset < 0) {
-            throw new InvalidMessageException("negative LSN in a bulk message");
+            throw new WireFormatException("negative LSN in a bulk message");
         }
         return new Lsn(file, offset);
     }
 
-    static byte[] snapshotChunk(int generation, List<StoreSnapshot.Item> items) {
+    public static byte[] snapshotChunk(int generation, List<StoreSnapshot.Item> items) {
         int size = 8;
         for (StoreSnapshot.Item item : items) {
             size += itemSize(item);
@@ -131,7 +131,7 @@ final class Payloads {
         return out.array();
     }
 
-    static int itemSize(StoreSnapshot.Item item) {
+    public static int itemSize(StoreSnapshot.Item item) {
         if (item instanceof StoreSnapshot.DatabaseItem db) {
             return 1 + 4 + 2 + db.name().getBytes(StandardCharsets.UTF_8).length;
         }
@@ -139,20 +139,20 @@ final class Payloads {
         return 1 + 4 + 4 + e.key().length + 4 + e.value().length;
     }
 
-    static SnapshotChunk decodeSnapshotChunk(byte[] rec) {
+    public static SnapshotChunk decodeSnapshotChunk(byte[] rec) {
         try {
             ByteBuffer in = ByteBuffer.wrap(rec);
             int generation = in.getInt();
             int count = in.getInt();
             if (generation < 0 || count < 0 || count > rec.length / 7) {
-                throw new InvalidMessageException("impossible snapshot chunk header");
+                throw new WireFormatException("impossible snapshot chunk header");
             }
             List<StoreSnapshot.Item> items = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 byte kind = in.get();
                 int id = in.getInt();
                 if (id <= 0 || id == Integer.MAX_VALUE) {
-                    throw new InvalidMessageException("impossible database id " + id + " in a snapshot chunk");
+                    throw new WireFormatException("impossible database id " + id + " in a snapshot chunk");
                 }
                 if (kind == 1) {
                     byte[] name = bytes(in, Short.toUnsignedInt(in.getShort()));
@@ -162,15 +162,15 @@ final class Payloads {
                     byte[] value = bytes(in, in.getInt());
                     items.add(new StoreSnapshot.EntryItem(id, key, value));
                 } else {
-                    throw new InvalidMessageException("unknown snapshot item kind " + kind);
+                    throw new WireFormatException("unknown snapshot item kind " + kind);
                 }
             }
             if (in.hasRemaining()) {
-                throw new InvalidMessageException(in.remaining() + " stray bytes after a snapshot chunk");
+                throw new WireFormatException(in.remaining() + " stray bytes after a snapshot chunk");
             }
             return new SnapshotChunk(generation, items);
         } catch (BufferUnderflowException e) {
-            throw new InvalidMessageException("snapshot chunk ends early");
+            throw new WireFormatException("snapshot chunk ends early");
         }
     }
 
@@ -178,20 +178,20 @@ final class Payloads {
      * One piece of a fragmented message: the whole message's type and flags, its {@code rec}'s total length and
      * CRC32C (which identify it and check the reassembly), this piece's offset, and the bytes.
      */
-    record Fragment(MessageType type, int flags, int totalLength, int wholeCrc, int offset, byte[] bytes) {
+    public record Fragment(MessageType type, int flags, int totalLength, int wholeCrc, int offset, byte[] bytes) {
     }
 
-    static final int FRAGMENT_HEADER = 16;
+    public static final int FRAGMENT_HEADER = 16;
 
-    static byte[] fragment(Fragment f) {
+    public static byte[] fragment(Fragment f) {
         return ByteBuffer.allocate(FRAGMENT_HEADER + f.bytes().length).putShort((short) f.type().code())
                 .putShort((short) f.flags()).putInt(f.totalLength()).putInt(f.wholeCrc()).putInt(f.offset())
                 .put(f.bytes()).array();
     }
 
-    static Fragment decodeFragment(byte[] rec) {
+    public static Fragment decodeFragment(byte[] rec) {
         if (rec.length < FRAGMENT_HEADER + 1) {
-            throw new InvalidMessageException("a fragment of " + rec.length + " bytes is too short");
+            throw new WireFormatException("a fragment of " + rec.length + " bytes is too short");
         }
         ByteBuffer in = ByteBuffer.wrap(rec);
         MessageType type = MessageType.of(Short.toUnsignedInt(in.getShort()));
@@ -201,10 +201,10 @@ final class Payloads {
         int offset = in.getInt();
         int length = rec.length - FRAGMENT_HEADER;
         if (type == null || type == MessageType.FRAGMENT || (flags & ~Message.KNOWN_FLAGS) != 0) {
-            throw new InvalidMessageException("a fragment of an impossible message type or flags");
+            throw new WireFormatException("a fragment of an impossible message type or flags");
         }
         if (total <= 0 || total > MessageCodec.MAX_REC || offset < 0 || offset > total - length) {
-            throw new InvalidMessageException("a fragment at " + offset + " of " + length + " bytes does not fit a "
+            throw new WireFormatException("a fragment at " + offset + " of " + length + " bytes does not fit a "
                     + "message of " + total + " bytes");
         }
         byte[] bytes = new byte[length];
@@ -213,24 +213,24 @@ final class Payloads {
     }
 
     /** Where a snapshot transfer resumes: after this item (null: from the start). */
-    static byte[] snapshotResume(StoreSnapshot.Item after) {
+    public static byte[] snapshotResume(StoreSnapshot.Item after) {
         return after == null ? new byte[0] : snapshotChunk(0, List.of(after));
     }
 
-    static StoreSnapshot.Item decodeSnapshotResume(byte[] rec) {
+    public static StoreSnapshot.Item decodeSnapshotResume(byte[] rec) {
         if (rec.length == 0) {
             return null;
         }
         SnapshotChunk chunk = decodeSnapshotChunk(rec);
         if (chunk.items().size() != 1) {
-            throw new InvalidMessageException("a snapshot resume point holds one item, not " + chunk.items().size());
+            throw new WireFormatException("a snapshot resume point holds one item, not " + chunk.items().size());
         }
         return chunk.items().get(0);
     }
 
     private static byte[] bytes(ByteBuffer in, int length) {
         if (length < 0 || length > in.remaining()) {
-            throw new InvalidMessageException("impossible length " + length + " in a payload");
+            throw new WireFormatException("impossible length " + length + " in a payload");
         }
         byte[] bytes = new byte[length];
         in.get(bytes);
