@@ -2,8 +2,6 @@ package dev.repdb.ee;
 
 import dev.repdb.EnvironmentConfig;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,28 +94,14 @@ public final class GroupSecrets {
         return alsoAccepted.size();
     }
 
-    /**
-     * Hands the secrets to the core's {@code EnvironmentConfig.Builder.groupSecrets(byte[] signing, byte[]...
-     * alsoAccepted)}. That method comes with message authentication (branch auth-core); until this build has it, a
-     * configured secret fails deployment rather than letting the site run unauthenticated. Once it is on main, this
-     * becomes the plain call {@code builder.groupSecrets(signing, accepted)}.
-     */
+    /** Hands the secrets to the core ({@code EnvironmentConfig.Builder.groupSecrets}). */
     void applyTo(EnvironmentConfig.Builder builder) {
         byte[][] accepted = alsoAccepted.stream().map(byte[]::clone).toArray(byte[][]::new);
-        Method method;
         try {
-            method = EnvironmentConfig.Builder.class.getMethod("groupSecrets", byte[].class, byte[][].class);
-        } catch (NoSuchMethodException e) {
-            throw new SiteConfigException(SECRET + " is set, but this repdb build has no message authentication "
-                    + "(EnvironmentConfig.Builder.groupSecrets); remove the secret or use a build that has it");
-        }
-        try {
-            method.invoke(builder, signing.clone(), accepted);
-        } catch (InvocationTargetException e) {
+            builder.groupSecrets(signing.clone(), accepted);
+        } catch (IllegalArgumentException e) {
             // the core's own check (for example a minimum length), reported without the value
-            throw new SiteConfigException(SECRET + " was refused: " + e.getCause().getMessage());
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
+            throw new SiteConfigException(SECRET + " was refused: " + e.getMessage());
         }
     }
 

@@ -139,6 +139,10 @@ class SiteConfigTest {
         GroupSecrets inline = secrets("repdb.group-secret", SECRET, "repdb.group-secret.previous",
                 OLD + ", " + SECRET).orElseThrow();
         assertEquals(1, inline.acceptedCount(), "the signing secret is not listed twice");
+        dev.repdb.EnvironmentConfig.Builder builder = dev.repdb.EnvironmentConfig.builder();
+        inline.applyTo(builder);
+        dev.repdb.rep.auth.GroupSecrets core = builder.build().replication().groupSecrets();
+        assertEquals(2, core.keyIds().size(), "the core signs with one secret and accepts both: " + core.keyIds());
         Path file = Files.createTempFile("repdb-secret", ".b64");
         try {
             Files.writeString(file, SECRET + "\n");
