@@ -115,7 +115,7 @@ public final class EnvironmentConfig {
         private AckPolicy ackPolicy = AckPolicy.QUORUM;
         private Duration ackTimeout = Duration.ofSeconds(1);
         private boolean allowAppointedMaster;
-        private Duration heartbeatInterval = Duration.ofMillis(500);
+        private Duration heartbeatInterval = Duration.ofMillis(100);
         private Duration requestMin = Duration.ofMillis(40);
         private Duration requestMax = Duration.ofMillis(1280);
         private boolean autoInit = true;
@@ -127,7 +127,7 @@ public final class EnvironmentConfig {
         private int maxMessageBytes = 60 * 1024;
         private Duration electionTimeout = Duration.ofMillis(300);
         private Duration fullElectionTimeout = Duration.ofSeconds(3);
-        private Duration masterTimeout = Duration.ofMillis(1500);
+        private Duration masterTimeout = Duration.ofMillis(1250);
         private boolean allowMinorityElections;
         private Duration leaseTimeout = Duration.ZERO;
         private double clockSkew = 1.0;
@@ -189,7 +189,7 @@ public final class EnvironmentConfig {
             return this;
         }
 
-        /** How often a master sends a heartbeat with its last LSN (default 500 ms). */
+        /** How often a master sends a heartbeat with its last LSN (default 100 ms). */
         public Builder heartbeatInterval(Duration interval) {
             this.heartbeatInterval = positive("heartbeatInterval", interval);
             return this;
@@ -272,8 +272,9 @@ public final class EnvironmentConfig {
         }
 
         /**
-         * A client that has heard nothing from its master for this long considers it lost (default 1.5 s, three
-         * heartbeats); until then its {@code elect()} answers with that master without voting.
+         * A client that has heard nothing from its master for this long considers it lost (default 1.25 s: above a
+         * 1 s pause plus a heartbeat interval, so such a pause is no failover, and low enough that detection plus an
+         * election fits in 1.5 s); until then its {@code elect()} answers with that master without voting.
          */
         public Builder masterTimeout(Duration timeout) {
             this.masterTimeout = positive("masterTimeout", timeout);

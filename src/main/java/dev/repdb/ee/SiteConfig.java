@@ -65,8 +65,8 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
             new Key("repdb.ack-policy", "QUORUM", "NONE, ONE, QUORUM, ALL", "acknowledgements a commit waits for"),
             new Key("repdb.ack-timeout", "1s", DURATION, "how long a commit waits for them"),
             new Key("repdb.durability", "SYNC", "SYNC, WRITE_NO_SYNC, NO_SYNC", "default durability of commits"),
-            new Key("repdb.heartbeat-interval", "500ms", DURATION, "master heartbeats"),
-            new Key("repdb.master-timeout", "1.5s", DURATION, "a client that hears nothing from its master for "
+            new Key("repdb.heartbeat-interval", "100ms", DURATION, "master heartbeats"),
+            new Key("repdb.master-timeout", "1.25s", DURATION, "a client that hears nothing from its master for "
                     + "this long holds an election"),
             new Key("repdb.election-timeout", "300ms", DURATION, "each election phase's wait"),
             new Key("repdb.full-election-timeout", "3s", DURATION, "the phase-1 wait until the group has had a "
@@ -132,8 +132,8 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
         r.apply("repdb.ack-policy", r.choice("repdb.ack-policy", AckPolicy.QUORUM, AckPolicy.class), b::ackPolicy);
         r.apply("repdb.ack-timeout", r.duration("repdb.ack-timeout", "1s"), b::ackTimeout);
         r.apply("repdb.durability", r.choice("repdb.durability", Durability.SYNC, Durability.class), b::durability);
-        r.apply("repdb.heartbeat-interval", r.duration("repdb.heartbeat-interval", "500ms"), b::heartbeatInterval);
-        r.apply("repdb.master-timeout", r.duration("repdb.master-timeout", "1500ms"), b::masterTimeout);
+        r.apply("repdb.heartbeat-interval", r.duration("repdb.heartbeat-interval", "100ms"), b::heartbeatInterval);
+        r.apply("repdb.master-timeout", r.duration("repdb.master-timeout", "1250ms"), b::masterTimeout);
         Duration election = r.duration("repdb.election-timeout", "300ms");
         Duration fullElection = r.duration("repdb.full-election-timeout", "3s");
         r.apply("repdb.election-timeout", election, e -> b.electionTimeouts(e, fullElection));

@@ -27,13 +27,31 @@ final class Dispatch {
 
     private static boolean passesOlderGeneration(MessageType type) {
         return switch (type) {
-            // (a DUPMASTER from an older generation comes from a stale master: it must not depose a newer one)
             case ALIVE_REQ, NEWCLIENT, MASTER_REQ, VOTE1 -> true;
             default -> false;
         };
     }
 
+    /**
+     * Whether {@code m} could only have come from a site that is, or was when it sent it, master: its announcement,
+     * heartbeat, live stream or DUPMASTER (not an answer to a request, which a client may serve).
+     */
+    private static boolean fromAMaster(Message m) {
+        return switch (m.type()) {
+            case NEWMASTER, HEARTBEAT, DUPMASTER -> true;
+            case LOG, BULK_LOG -> !m.has(Message.F_RESEND);
+            default -> false;
+        };
+    }
+
     void step(Message m) {
+        // Two masters met, whatever their generations: both step down (reference §3.3: the stale one sees the newer
+        // generation, and its DUPMASTER broadcast, accepted from an older generation, reaches the newer one). With
+        // master leases a master with valid grants cannot be displaced, so only the stale one steps down.
+        if (s.role == RepRole.MASTER && m.generation() < s.generation && fromAMaster(m) && !s.config.leases()) {
+            duplicateMaster(m);
+            return;
+        }
         // The generation filter: the first check on every message.
         if (m.generation() < s.generation && !passesOlderGeneration(m.type())) {
             s.counters.increment("msgs_badgen");
@@ -72,12 +90,19 @@ final class Dispatch {
         }
     }
 
-    /** This master met another master's traffic: DUPMASTER (and tell the others, unless that is what it heard). */
+    /**
+     * This master met another master's traffic: it tells the others (unless that is what it heard, or leases are
+     * on), steps down to client at once (its waiting commits fail with {@link dev.repdb.NotMasterException}, no
+     * new one is accepted) and returns DUPMASTER; the application (or {@link Reactions}) then holds an election,
+     * which the most up-to-date log wins, so an acknowledged commit survives and only unacknowledged tails are
+     * rolled back.
+     */
     private void duplicateMaster(Message m) {
         s.counters.increment("dupmasters");
-        if (m.type() != MessageType.DUPMASTER) {
+        if (m.type() != MessageType.DUPMASTER && !s.config.leases()) {
             s.broadcast(MessageType.DUPMASTER, 0, Lsn.ZERO, new byte[0]);
         }
+        s.roles.becomeClient();
         s.fx.status(RepStatus.DUPMASTER);
     }
 
@@ -163,7 +188,7 @@ final class Dispatch {
             }
             case VOTE2 -> s.elections.handleSecondVote(m.sender(), Payloads.decodeInt32(m.rec()));
             case ALIVE -> s.elections.handleAlive(m);
-            default -> { /* DUPMASTER, ACK, SNAPSHOT_REQ: nothing for a client */ }
+            default -> { /* DUPMASTER (clients ignore it), ACK, SNAPSHOT_REQ: nothing for a client */ }
         }
     }
 }

@@ -59,6 +59,12 @@ final class Elections {
             return CompletableFuture.completedFuture(s.masterId);
         }
         if (election != null) {
+            if (election.phase == Election.Phase.TWO && election.winner().site() != s.localId) {
+                // still waiting for a winner that never became master: the application asks again, so a newer
+                // election starts now instead of after the old one's phase 2 runs out
+                return supersede(election.electionGeneration + 1, "elect called again while site "
+                        + election.winner().site() + " has not become master");
+            }
             return election.result;
         }
         long grantLeft = s.leases.grantLeftNanos();
@@ -153,6 +159,30 @@ final class Elections {
     }
 
     CompletionStage<Integer> startElection(int nsites, int nvotes, long timeoutNanos) {
+        return startElection(nsites, nvotes, timeoutNanos, new CompletableFuture<>());
+    }
+
+    /**
+     * Leaves the election under way for a newer one, at election generation {@code egen} (or the next this site may
+     * vote in, if higher), and votes in it at once with the same parameters; the old election's caller learns the
+     * newer one's outcome. A site stuck waiting for a winner that never starts as master thus follows a newer
+     * election as soon as it sees one, instead of answering "not enough votes" to it.
+     */
+    private CompletionStage<Integer> supersede(int egen, String why) {
+        Election old = election;
+        s.counters.increment("elections_superseded");
+        LOGGER.log(System.Logger.Level.INFO, "site {0} leaves election generation {1} for {2}: {3}", s.localId,
+                old.electionGeneration, egen, why);
+        election = null;
+        RepMeta.State st = s.meta.state();
+        if (st.electionGeneration() < egen) {
+            s.meta.store(new RepMeta.State(st.siteId(), st.started(), st.generation(), egen, st.promised()));
+        }
+        return startElection(old.nsites, old.nvotes, old.timeoutNanos, old.result);
+    }
+
+    private CompletionStage<Integer> startElection(int nsites, int nvotes, long timeoutNanos,
+                                                   CompletableFuture<Integer> result) {
         RepMeta.State state = s.meta.state();
         int egen = state.electionGeneration();
         // the promise never to vote twice in this election is on disk before the vote leaves
@@ -168,7 +198,7 @@ final class Elections {
         long now = s.now();
         long phaseOne = groupEstablished ? timeoutNanos : Math.max(timeoutNanos,
                 s.config.fullElectionTimeout().toNanos());
-        election = new Election(mine, timeoutNanos, now, now + phaseOne, new CompletableFuture<>());
+        election = new Election(mine, timeoutNanos, now, now + phaseOne, result);
         election.preferred = transferTarget;
         transferTarget = -1;
         earlyVotes.values().stream().filter(v -> v.electionGeneration() == egen).forEach(election::tally);
@@ -180,7 +210,6 @@ final class Elections {
                 + "generation {3})", s.localId, egen, last, mine.dataGeneration());
         s.broadcast(MessageType.VOTE1, (electable ? Message.F_ELECTABLE : 0)
                 | (groupEstablished ? Message.F_GROUP_ESTABLISHED : 0), last, mine.encode());
-        CompletableFuture<Integer> result = election.result;
         checkElection(false);
         return result;
     }
@@ -197,10 +226,10 @@ final class Elections {
             s.send(vote.site(), MessageType.ALIVE, 0, s.engine.lastLsn(), Lsn.ZERO, Payloads.int32(current), 0);
             return;
         }
-        if (vote.electionGeneration() > current) {
-            if (election != null) {
-                fail("superseded by election generation " + vote.electionGeneration());
-            }
+        if (vote.electionGeneration() > current && election != null) {
+            // join the newer election at once and vote in it (whatever phase ours was in), then tally this vote
+            supersede(vote.electionGeneration(), "a vote in a newer election arrived");
+        } else if (vote.electionGeneration() > current) {
             RepMeta.State st = s.meta.state();
             s.meta.store(new RepMeta.State(st.siteId(), st.started(), st.generation(), vote.electionGeneration(),
                     st.promised()));

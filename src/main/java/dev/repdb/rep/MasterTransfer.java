@@ -86,6 +86,15 @@ final class MasterTransfer {
         }
     }
 
+    /** This master steps down other than by handing over (DUPMASTER, start(CLIENT)): a transfer under way fails. */
+    void abandon(String why) {
+        Transfer t = transfer;
+        if (t != null) {
+            transfer = null;
+            s.fx.complete(() -> t.done().completeExceptionally(new ElectionFailedException(why)));
+        }
+    }
+
     /** A voter in election generation {@code egen}, newer than this master's generation, was seen. */
     void noteNewerElection(int egen) {
         newerElectionSeen = Math.max(newerElectionSeen, egen);

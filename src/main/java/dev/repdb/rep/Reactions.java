@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * election. Each is switchable. Elections run asynchronously ({@link Replication#electAsync}); a failed one is
  * retried after a random back-off while the site still has no master.
  *
- * <p>Feed it every {@link RepResult} ({@link #onResult}) and {@link #start()} it; it works on the replication's
- * scheduler (in a container, the managed one), never on the thread that delivered the message beyond queueing.
+ * <p>Feed it every {@link RepResult} ({@link #onResult}) and {@link #start()} it. {@link #onResult} only queues:
+ * every reaction ({@code start}, {@code electAsync}) runs as a task on the given scheduler (in a container, the
+ * managed executor), never on the thread that delivered the message (DESIGN §1: no start() on a message thread),
+ * and so does what follows an election's outcome, which may be completed on a message thread.
  */
 public final class Reactions implements AutoCloseable {
 
@@ -21,7 +23,7 @@ public final class Reactions implements AutoCloseable {
     /**
      * Which reactions are on (all by default) and the election timeout they use.
      *
-     * @param onDupmaster     DUPMASTER: start(CLIENT), then elect
+     * @param onDupmaster     DUPMASTER (the core has stepped the master down): elect
      * @param onHoldElection  HOLDELECTION: elect
      * @param onElected       NEWMASTER naming this site: start(MASTER)
      * @param onMasterLost    no master heard for the master timeout: elect
@@ -72,33 +74,55 @@ public final class Reactions implements AutoCloseable {
         }, period);
     }
 
-    /** Reacts to one result of {@link Replication#processMessage}. */
+    /**
+     * Reacts to one result of {@link Replication#processMessage}: queues the reaction on the scheduler and returns
+     * (it never calls into replication on the caller's thread).
+     */
     public void onResult(RepResult result) {
         if (closed) {
             return;
         }
         switch (result.status()) {
             case DUPMASTER -> {
-                if (options.onDupmaster() && replication.role() == RepRole.MASTER) {
-                    LOGGER.log(System.Logger.Level.WARNING, "site {0}: another master exists; restarting as a client",
-                            replication.localId());
-                    replication.start(RepRole.CLIENT, cdata);
-                    elect("DUPMASTER");
+                if (options.onDupmaster()) {
+                    later(this::afterDupmaster);
                 }
             }
             case HOLDELECTION -> {
                 if (options.onHoldElection()) {
-                    elect("HOLDELECTION");
+                    later(() -> elect("HOLDELECTION"));
                 }
             }
             case NEWMASTER -> {
-                if (options.onElected() && result.envId() == replication.localId()
-                        && replication.role() != RepRole.MASTER) {
-                    becomeMaster();
+                if (options.onElected() && result.envId() == replication.localId()) {
+                    later(() -> {
+                        if (replication.role() != RepRole.MASTER) {
+                            becomeMaster();
+                        }
+                    });
                 }
             }
             default -> { }
         }
+    }
+
+    private void later(Runnable reaction) {
+        scheduler.execute(() -> {
+            if (!closed) {
+                reaction.run();
+            }
+        });
+    }
+
+    /**
+     * The reference's reaction is start(CLIENT), then elect. The core already stepped this master down when it
+     * returned DUPMASTER (both masters do), which is that start(CLIENT); what is left is the election. A site that
+     * has since become master again, or follows a master already, is left alone (elect answers with that master).
+     */
+    private void afterDupmaster() {
+        LOGGER.log(System.Logger.Level.WARNING, "site {0}: another master existed; it stepped down and elects",
+                replication.localId());
+        elect("DUPMASTER");
     }
 
     private void becomeMaster() {
@@ -117,7 +141,7 @@ public final class Reactions implements AutoCloseable {
             return;
         }
         LOGGER.log(System.Logger.Level.DEBUG, "site {0}: election ({1})", replication.localId(), why);
-        replication.electAsync(0, 0, options.electionTimeout()).whenComplete((winner, error) -> {
+        replication.electAsync(0, 0, options.electionTimeout()).whenComplete((winner, error) -> later(() -> {
             electing.set(false);
             if (closed) {
                 return;
@@ -137,7 +161,7 @@ public final class Reactions implements AutoCloseable {
                     elect("retry after: " + error.getMessage());
                 }
             }, pause);
-        });
+        }));
     }
 
     @Override

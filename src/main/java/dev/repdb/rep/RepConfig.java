@@ -48,9 +48,11 @@ public record RepConfig(String groupName, int nsites, int priority, AckPolicy ac
 
     public static RepConfig defaults() {
         return new RepConfig("repdb", 3, 100, AckPolicy.QUORUM, Duration.ofSeconds(1), Durability.SYNC, false,
-                Duration.ofMillis(500), Duration.ofMillis(40), Duration.ofMillis(1280), true, false, false,
+                // heartbeat 100 ms, master timeout 1.25 s: a hung master is replaced within 1.5 s, and a 1 s pause of
+                // an idle master (heard at most 1.1 s apart) is no failover (docs/replication.md, "Master changes")
+                Duration.ofMillis(100), Duration.ofMillis(40), Duration.ofMillis(1280), true, false, false,
                 64 * 1024, Duration.ZERO, 1 << 20, 60 * 1024, Duration.ofMillis(300), Duration.ofSeconds(3),
-                Duration.ofMillis(1500), false, Duration.ZERO, 1.0, null,
+                Duration.ofMillis(1250), false, Duration.ZERO, 1.0, null,
                 dev.repdb.rep.auth.InboundBounds.of(32 << 20, 60 * 1024, 3));
     }
 

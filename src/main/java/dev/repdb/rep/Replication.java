@@ -327,10 +327,11 @@ public final class Replication implements AutoCloseable, Site.Driver {
 
     /**
      * Waits until the commit {@code token} names has been applied on this site (read-your-writes on a client).
-     * Honours interruption.
+     * Honours interruption. The timeout is measured on the injected {@link Scheduler}'s clock, like every other
+     * timeout of the core (a simulation's virtual time); the wait re-checks it at least every 50 ms of real time.
      */
     public AwaitResult awaitApplied(CommitToken token, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = site.now() + timeout.toNanos();
         lock.lockInterruptibly();
         try {
             long rollbacksAtStart = site.apply.rollbackCount;
@@ -341,7 +342,7 @@ public final class Replication implements AutoCloseable, Site.Driver {
                             : AwaitResult.ROLLED_BACK).orElse(site.apply.rollbackCount != rollbacksAtStart
                             ? AwaitResult.ROLLED_BACK : AwaitResult.APPLIED);
                 }
-                long left = deadline - System.nanoTime();
+                long left = deadline - site.now();
                 if (left <= 0) {
                     return AwaitResult.TIMEOUT;
                 }

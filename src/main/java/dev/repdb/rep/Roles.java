@@ -74,6 +74,7 @@ final class Roles {
             s.acks.failAll(new NotMasterException("site " + s.localId + " is no longer master",
                     OptionalInt.empty(), null));
             s.serving.closeSessions();
+            s.transfer.abandon("site " + s.localId + " stepped down before the hand-over");
         }
         roleChanged(s.role, RepRole.CLIENT, s.generation);
         s.role = RepRole.CLIENT;

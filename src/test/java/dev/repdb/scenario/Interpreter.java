@@ -177,9 +177,8 @@ final class Interpreter implements AutoCloseable {
                     b.electionTimeouts(Duration.ofNanos(nanos(electionTimeout.isEmpty() ? "300ms" : electionTimeout)),
                             Duration.ofNanos(nanos(fullElection.isEmpty() ? "3000ms" : fullElection)));
                 }
-                if (!masterTimeout.isEmpty()) {
-                    b.masterTimeout(Duration.ofNanos(nanos(masterTimeout)));
-                }
+                // pinned (not the library default) so that the stories keep their timing when defaults are tuned
+                b.masterTimeout(Duration.ofNanos(nanos(masterTimeout.isEmpty() ? "1500ms" : masterTimeout)));
                 if (!lease.isEmpty()) {
                     b.masterLeases(Duration.ofNanos(nanos(lease)), skew.isEmpty() ? 1.0 : Double.parseDouble(skew));
                 }
