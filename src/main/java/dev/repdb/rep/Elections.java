@@ -226,6 +226,12 @@ final class Elections {
             s.send(vote.site(), MessageType.ALIVE, 0, s.engine.lastLsn(), Lsn.ZERO, Payloads.int32(current), 0);
             return;
         }
+        if (wonElection >= 0 && vote.electionGeneration() > wonElection) {
+            // a newer election has begun: the win not yet started in is void (its voters may follow the newer one)
+            LOGGER.log(System.Logger.Level.INFO, "site {0}: the win of election generation {1} is void: site {2} "
+                    + "votes in election generation {3}", s.localId, wonElection, vote.site(), vote.electionGeneration());
+            wonElection = -1;
+        }
         if (vote.electionGeneration() > current && election != null) {
             // join the newer election at once and vote in it (whatever phase ours was in), then tally this vote
             supersede(vote.electionGeneration(), "a vote in a newer election arrived");
