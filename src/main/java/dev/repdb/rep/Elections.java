@@ -143,15 +143,18 @@ final class Elections {
         }
     }
 
-    /** An ALIVE naming a newer election: leave ours (HOLDELECTION if we were voting) and adopt its generation. */
+    /**
+     * An ALIVE naming a newer election generation: adopt it; an election of ours at an older one is dead, so we
+     * join the newer generation's election at once and vote in it (as for a newer VOTE1).
+     */
     void handleAlive(Message m) {
         int egen = Payloads.decodeInt32(m.rec());
         if (egen <= currentElectionGeneration()) {
             return;
         }
         if (election != null) {
-            fail("superseded by election generation " + egen);
-            s.fx.status(RepStatus.HOLDELECTION);
+            supersede(egen, "site " + m.sender() + " is at election generation " + egen);
+            return;
         }
         RepMeta.State st = s.meta.state();
         s.meta.store(new RepMeta.State(st.siteId(), st.started(), st.generation(), egen, st.promised()));
@@ -318,6 +321,7 @@ final class Elections {
             RepMeta.State st = s.meta.state();
             s.meta.store(new RepMeta.State(st.siteId(), st.started(), st.generation(), st.electionGeneration(),
                     Math.max(st.promised(), election.electionGeneration)));
+            s.counters.increment("second_votes_sent");
             s.send(winner.site(), MessageType.VOTE2, 0, Lsn.ZERO, Lsn.ZERO,
                     Payloads.int32(election.electionGeneration), 0);
         }
