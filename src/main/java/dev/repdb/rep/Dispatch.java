@@ -157,7 +157,7 @@ final class Dispatch {
             case VERIFY -> s.sync.handleVerify(m);
             case VERIFY_FAIL -> s.sync.handleVerifyFail(m);
             case SNAPSHOT -> s.sync.handleSnapshot(m);
-            case REREQUEST -> s.requests.handleRerequest();
+            case REREQUEST -> s.requests.handleRerequest(m.sender());
             case NEWCLIENT -> {
                 s.counters.increment("newsites");
                 s.broadcast(MessageType.NEWSITE, 0, Lsn.ZERO, m.rec());

@@ -138,17 +138,28 @@ final class MasterTransfer {
         s.elections.startElection(s.config.nsites(), s.config.majority(), s.config.electionTimeout().toNanos());
     }
 
-    /** MASTER_TRANSFER from our master: it steps down; elect, preferring its target. */
+    /**
+     * MASTER_TRANSFER from our master: it steps down; elect, preferring its target. It may arrive after the old
+     * master's NEWCLIENT or VOTE1 (the transport may reorder them), which already made this client forget it, and
+     * possibly start an election: so it is also taken from the master this client followed last, at the same
+     * generation, and an election still collecting votes is told the preferred target.
+     */
     void handleTransfer(Message m) {
         int target = Payloads.decodeInt32(m.rec());
-        if (m.sender() != s.masterId) {
+        boolean fromFormerMaster = s.masterId == Transport.EID_INVALID && m.sender() == s.formerMasterId
+                && m.generation() == s.formerMasterGeneration;
+        if (m.sender() != s.masterId && !fromFormerMaster) {
             return;
         }
         s.counters.increment("transfers_heard");
         s.roles.forgetMaster();
-        s.elections.preferNext(target);
-        if (s.elections.election == null) {
+        Election running = s.elections.election;
+        if (running == null) {
+            s.elections.preferNext(target);
             s.elections.startElection(s.config.nsites(), s.config.majority(), s.config.electionTimeout().toNanos());
+        } else if (running.phase == Election.Phase.ONE) {
+            running.preferred = target;
+            s.elections.checkElection(true);
         }
     }
 

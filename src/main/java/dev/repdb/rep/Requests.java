@@ -82,8 +82,19 @@ final class Requests {
         }
     }
 
-    /** A peer could not serve our request: send it again, flagged REREQUEST, so it goes to the master. */
-    void handleRerequest() {
+    /**
+     * A peer could not serve our request: send it again, flagged REREQUEST, so it goes to the master. A REREQUEST
+     * from the site this client takes for its master means that site is a client now (a master never sends one; it
+     * stepped down, e.g. on DUPMASTER, and its NEWCLIENT was lost): forget it and look for the master, instead of
+     * asking it again at once, round after round.
+     */
+    void handleRerequest(int sender) {
+        if (sender == s.masterId) {
+            s.counters.increment("rerequests_from_former_master");
+            s.roles.forgetMaster();
+            maybeRequest(false);
+            return;
+        }
         s.counters.increment("rerequests");
         requestSent = true;
         unansweredRequests = Math.max(0, unansweredRequests - 1);

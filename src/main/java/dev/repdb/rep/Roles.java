@@ -101,6 +101,8 @@ final class Roles {
     /** The master is gone (an election, a transfer, its NEWCLIENT): wait for a new one. */
     void forgetMaster() {
         if (s.masterId != Transport.EID_INVALID) {
+            s.formerMasterId = s.masterId;
+            s.formerMasterGeneration = s.generation;
             s.masterId = Transport.EID_INVALID;
             s.masterCdata = new byte[0];
         }

@@ -47,6 +47,9 @@ final class Site {
     byte[] cdata = new byte[0];
     volatile int masterId = Transport.EID_INVALID;
     byte[] masterCdata = new byte[0];
+    /** The master this client followed last, and in which generation (until it follows another). */
+    int formerMasterId = Transport.EID_INVALID;
+    int formerMasterGeneration = -1;
     boolean closed;
 
     final Dispatch dispatch;

@@ -49,7 +49,7 @@ final class RepdbFailoverGroup implements FailoverGroup {
     public String description() {
         return "repdb over JMS: broker " + broker.description() + "; 3 sites, each in its own JVM ("
                 + String.join(" ", jvmArgs) + "), " + (overrides.isEmpty() ? "default configuration" : "defaults except "
-                + overrides) + " (defaults: heartbeat 500 ms, master timeout 1.5 s, election timeout 300 ms, SYNC, "
+                + overrides) + " (defaults: heartbeat 100 ms, master timeout 1.25 s, election timeout 300 ms, SYNC, "
                 + "QUORUM, reactions on)";
     }
 

@@ -47,7 +47,7 @@ class FailoverTimeBench {
             return;
         }
         System.out.printf("FAILOVER seeds=%d failovers=%d failed-seeds=%d median=%d ms p90=%d ms p99=%d ms max=%d ms "
-                        + "(defaults: heartbeat 500 ms, master timeout 1500 ms, election timeout 300 ms)%n", seeds,
+                        + "(defaults: heartbeat 100 ms, master timeout 1250 ms, election timeout 300 ms)%n", seeds,
                 failovers.size(), failed, ms(failovers, 50), ms(failovers, 90), ms(failovers, 99),
                 failovers.get(failovers.size() - 1) / 1_000_000);
     }
