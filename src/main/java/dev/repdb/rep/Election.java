@@ -57,6 +57,11 @@ final class Election {
         return votes.size();
     }
 
+    /** Whether a master transfer's target is named and its vote has not arrived yet. */
+    boolean awaitingPreferred() {
+        return preferred >= 0 && !votes.containsKey(preferred);
+    }
+
     int secondVotes() {
         return secondVotes.size();
     }

@@ -144,8 +144,9 @@ final class Elections {
     }
 
     /**
-     * An ALIVE naming a newer election generation: adopt it; an election of ours at an older one is dead, so we
-     * join the newer generation's election at once and vote in it (as for a newer VOTE1).
+     * An ALIVE naming a newer election: leave ours (HOLDELECTION if we were voting) and adopt its generation. Unlike
+     * a newer VOTE1 it does not make this site vote at once: ALIVE says where the sender is, not that an election
+     * runs there (the sender may just have seen the winner of ours, which must not be voided by a new election).
      */
     void handleAlive(Message m) {
         int egen = Payloads.decodeInt32(m.rec());
@@ -153,8 +154,8 @@ final class Elections {
             return;
         }
         if (election != null) {
-            supersede(egen, "site " + m.sender() + " is at election generation " + egen);
-            return;
+            fail("superseded by election generation " + egen);
+            s.fx.status(RepStatus.HOLDELECTION);
         }
         RepMeta.State st = s.meta.state();
         s.meta.store(new RepMeta.State(st.siteId(), st.started(), st.generation(), egen, st.promised()));
@@ -279,9 +280,10 @@ final class Elections {
             boolean timedOut = now - election.deadlineNanos >= 0;
             // a majority's votes suffice for safety (the best of any majority holds every acknowledged commit);
             // waiting a third of the phase for the rest lets most sites see the same votes and pick one winner
-            // (at a cold start, every site's vote is awaited)
+            // (at a cold start, every site's vote is awaited; in a master transfer, the target's too, so that the
+            // sites that see the same votes choose the target)
             boolean majorityAndGrace = groupEstablished && election.sites() >= election.nvotes
-                    && election.winner() != null
+                    && election.winner() != null && !election.awaitingPreferred()
                     && now - election.startedNanos >= election.timeoutNanos / 3;
             if ((election.complete() || majorityAndGrace) && election.winner() != null) {
                 enterPhaseTwo(now);
