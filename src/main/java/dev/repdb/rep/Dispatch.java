@@ -32,23 +32,14 @@ final class Dispatch {
         };
     }
 
-    /**
-     * Whether {@code m} could only have come from a site that is, or was when it sent it, master: its announcement,
-     * heartbeat, live stream or DUPMASTER (not an answer to a request, which a client may serve).
-     */
-    private static boolean fromAMaster(Message m) {
-        return switch (m.type()) {
-            case NEWMASTER, HEARTBEAT, DUPMASTER -> true;
-            case LOG, BULK_LOG -> !m.has(Message.F_RESEND);
-            default -> false;
-        };
-    }
-
     void step(Message m) {
-        // Two masters met, whatever their generations: both step down (reference §3.3: the stale one sees the newer
-        // generation, and its DUPMASTER broadcast, accepted from an older generation, reaches the newer one). With
-        // master leases a master with valid grants cannot be displaced, so only the stale one steps down.
-        if (s.role == RepRole.MASTER && m.generation() < s.generation && fromAMaster(m) && !s.config.leases()) {
+        // Two masters met: both step down (reference §3.2-3.3). The stale one sees the newer generation below; its
+        // DUPMASTER broadcast is let through from an older generation, so the newer one steps down too. Nothing else
+        // of an older generation counts as evidence: a late or replayed message of a former master must not depose
+        // the current one. With master leases a master with valid grants cannot be displaced: only the stale one
+        // steps down (and nobody broadcasts DUPMASTER).
+        if (s.role == RepRole.MASTER && m.generation() < s.generation && m.type() == MessageType.DUPMASTER
+                && !s.config.leases()) {
             duplicateMaster(m);
             return;
         }
@@ -163,7 +154,10 @@ final class Dispatch {
                 s.broadcast(MessageType.NEWSITE, 0, Lsn.ZERO, m.rec());
                 s.broadcast(MessageType.ALIVE, 0, s.engine.lastLsn(),
                         Payloads.int32(s.elections.currentElectionGeneration()));
-                if (m.sender() == s.masterId) {
+                // our master restarted as a client; a NEWCLIENT of an older generation than the one we follow it in
+                // was sent before it became master (a late or replayed one: it stepped down and was appointed
+                // again since)
+                if (m.sender() == s.masterId && m.generation() >= s.generation) {
                     s.roles.forgetMaster();
                 }
                 s.fx.emit(new SiteEvent.NewSite(m.rec()));

@@ -130,7 +130,8 @@ final class Corpus {
             group.awaitCaughtUp(master, List.of(two, three));
 
             // site 1 cut off writes a tail; site 2 is appointed master; site 1 hears it while still master
-            // (DUPMASTER), restarts as client, verifies backwards and rolls its tail back
+            // (DUPMASTER; site 2 hears site 1 too and steps down as well), restarts as client, verifies backwards and
+            // rolls its tail back once site 2 is appointed again
             group.dropWhere(e -> e.to() == 1 || e.from() == 1);
             for (int i = 0; i < 3; i++) {
                 group.commit(master, "lost" + i, SimGroup.b("z"));
@@ -141,7 +142,9 @@ final class Corpus {
             group.awaitCaughtUp(two, List.of(three));
             group.dropWhere(e -> false);
             group.runFor(120);
+            // both masters stepped down on DUPMASTER (Berkeley DB's rule); the application appoints site 2 again
             master.rep().start(RepRole.CLIENT, SimGroup.b("site1"));
+            two.rep().start(RepRole.MASTER, SimGroup.b("site2"));
             group.awaitCaughtUp(two, List.of(master, three));
             group.runFor(120);
             corpus.addAll(group.delivered);
