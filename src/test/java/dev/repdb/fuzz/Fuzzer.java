@@ -4,6 +4,7 @@ import dev.repdb.log.LogRecord;
 import dev.repdb.log.Lsn;
 import dev.repdb.rep.InvalidMessageException;
 import dev.repdb.rep.wire.MessageType;
+import dev.repdb.rep.RepRole;
 import dev.repdb.rep.RepStats;
 import dev.repdb.store.Engine;
 import java.nio.file.Path;
@@ -279,8 +280,9 @@ final class Fuzzer {
         long start = System.nanoTime();
         long allocStart = THREADS.getCurrentThreadAllocatedBytes();
         boolean threwInvalid = false;
+        lastStatus = null;
         try {
-            target.rep().processMessage(c.control(), c.rec(), c.envId());
+            lastStatus = target.rep().processMessage(c.control(), c.rec(), c.envId()).status();
         } catch (InvalidMessageException e) {
             threwInvalid = true;
         } catch (Throwable t) {
@@ -389,6 +391,9 @@ final class Fuzzer {
         }
     }
 
+    /** The status of the last accepted message (null if it threw). */
+    private dev.repdb.rep.RepStatus lastStatus;
+
     private String checkConsistent(RepStats before, Lsn firstBefore, Lsn lastBefore, long digestBefore) {
         Engine engine = target.env.engine();
         if (engine.failure().isPresent()) {
@@ -396,7 +401,10 @@ final class Fuzzer {
             return "engine failed: " + f.getClass().getSimpleName() + "\n" + stackOf(f);
         }
         RepStats after = target.rep().stats();
-        if (after.role() != before.role()) {
+        // a master that meets another master's traffic steps down (DUPMASTER; Berkeley DB's two-master rule)
+        boolean steppedDown = lastStatus == dev.repdb.rep.RepStatus.DUPMASTER && before.role() == RepRole.MASTER
+                && after.role() == RepRole.CLIENT;
+        if (after.role() != before.role() && !steppedDown) {
             return "role changed\n" + before.role() + " -> " + after.role();
         }
         if (after.generation() < before.generation()) {
@@ -427,7 +435,9 @@ final class Fuzzer {
             return "databases changed without a log change\n" + "applied " + applied + ", log " + first + ".." + last;
         }
         digest = d;
-        if (target.id == 1) {
+        // (only while it is master: without group secrets a forged DUPMASTER, NEWMASTER or client-only message makes
+        // it step down, as Berkeley DB's masters do, and from then on it is a client like any other)
+        if (target.id == 1 && before.role() == RepRole.MASTER) {
             if (logChanged) {
                 return "the master's log changed\n" + firstBefore + ".." + lastBefore + " -> " + first + ".." + last;
             }
