@@ -815,6 +815,21 @@ public final class Engine implements AutoCloseable {
         return log.removeSegmentsBefore(limit);
     }
 
+    /** The bytes of log from {@code from} to {@code to}, across segments (see {@link Log#bytesBetween}). */
+    public long logBytesBetween(Lsn from, Lsn to) {
+        return log.bytesBetween(from, to);
+    }
+
+    /** The bytes of log records on disk. */
+    public long logSizeOnDisk() {
+        return log.sizeOnDisk();
+    }
+
+    /** Where the log would start if it kept at most {@code maxBytes} of records (see {@link Log#retentionStart}). */
+    public Lsn logRetentionStart(long maxBytes) {
+        return log.retentionStart(maxBytes);
+    }
+
     /** Whether a background checkpoint is due; the apply lock is held. */
     private boolean checkpointDue() {
         return bytesSinceCheckpoint >= options.checkpointBytes()
