@@ -11,10 +11,19 @@ public final class Database {
 
     private final Environment environment;
     private final String name;
+    private final boolean createOnWrite;
 
-    Database(Environment environment, String name) {
+    Database(Environment environment, String name, boolean createOnWrite) {
         this.environment = environment;
         this.name = name;
+        this.createOnWrite = createOnWrite;
+    }
+
+    /** A handle from {@link Environment#database} creates its database at the first write through it. */
+    private void maybeCreate() {
+        if (createOnWrite && !environment.engine().databaseExists(name)) {
+            environment.openDatabase(name);
+        }
     }
 
     public String name() {
@@ -23,11 +32,13 @@ public final class Database {
 
     /** Writes {@code value} under {@code key} in {@code txn}. */
     public void put(Transaction txn, byte[] key, byte[] value) {
+        maybeCreate();
         txn.put(name, Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
     }
 
     /** Deletes {@code key} in {@code txn} (a no-op if it is absent at commit). */
     public void delete(Transaction txn, byte[] key) {
+        maybeCreate();
         txn.delete(name, Objects.requireNonNull(key, "key"));
     }
 

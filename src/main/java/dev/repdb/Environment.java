@@ -111,7 +111,18 @@ public final class Environment implements AutoCloseable {
                 // a client: the handle reads as empty until the master's creation record arrives
             }
         }
-        return new Database(this, name);
+        return new Database(this, name, false);
+    }
+
+    /**
+     * A handle to the database {@code name} that writes nothing now (what {@code @Inject @RepdbDatabase} gives): it
+     * reads as empty while the database does not exist, and the first {@code put} or {@code delete} through it
+     * creates the database as {@link #openDatabase} would (a replicated creation record, so only where this site may
+     * write; on a client the commit then throws {@link NotMasterException}).
+     */
+    public Database database(String name) {
+        Engine.checkDatabaseName(name);
+        return new Database(this, name, true);
     }
 
     /** The names of the databases that exist, sorted. */

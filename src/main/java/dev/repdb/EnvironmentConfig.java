@@ -5,6 +5,8 @@ import dev.repdb.log.LogConfig;
 import dev.repdb.log.Storage;
 import dev.repdb.rep.RepConfig;
 import dev.repdb.rep.Scheduler;
+import dev.repdb.rep.auth.GroupSecrets;
+import dev.repdb.rep.auth.InboundBounds;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +40,8 @@ public final class EnvironmentConfig {
         this.replication = new RepConfig(b.groupName, b.nsites, b.priority, b.ackPolicy, b.ackTimeout, b.durability,
                 b.allowAppointedMaster, b.heartbeatInterval, b.requestMin, b.requestMax, b.autoInit, b.delayClient,
                 b.bulk, b.bulkBytes, b.bulkLinger, b.throttleBytes, b.maxMessageBytes, b.electionTimeout,
-                b.fullElectionTimeout, b.masterTimeout, b.allowMinorityElections, b.leaseTimeout, b.clockSkew);
+                b.fullElectionTimeout, b.masterTimeout, b.allowMinorityElections, b.leaseTimeout, b.clockSkew,
+                b.groupSecrets, InboundBounds.of(b.maxRecordSize, b.maxMessageBytes, b.nsites));
     }
 
     /** The replication knobs. */
@@ -106,6 +109,7 @@ public final class EnvironmentConfig {
         private Storage storage = FileStorage.INSTANCE;
         private Scheduler scheduler;
         private String groupName = "repdb";
+        private GroupSecrets groupSecrets;
         private int nsites = 3;
         private int priority = 100;
         private AckPolicy ackPolicy = AckPolicy.QUORUM;
@@ -141,6 +145,21 @@ public final class EnvironmentConfig {
         }
 
         /** The number of sites in the group, the same on every site (default 3, at least 1). */
+        /**
+         * Authenticates every replication message (HMAC-SHA256 over group, sender, destination, control and record)
+         * and keeps replays out: this site signs with {@code signing} and accepts messages signed with it or with
+         * any of {@code alsoAccepted} (key rotation: first every site accepts the new secret, then every site signs
+         * with it, then the old one is dropped; {@code Replication.setGroupSecrets} does each step at run time).
+         * Every site of the group needs it on. Each secret has at least 16 bytes (32 random bytes are best); the
+         * arrays are copied, and no secret ever appears in a message, a log line or {@code toString}.
+         *
+         * @throws IllegalArgumentException naming the secret that is missing, too short or too long
+         */
+        public Builder groupSecrets(byte[] signing, byte[]... alsoAccepted) {
+            this.groupSecrets = GroupSecrets.of(signing, alsoAccepted);
+            return this;
+        }
+
         public Builder nsites(int nsites) {
             this.nsites = (int) atLeast("nsites", nsites, 1);
             return this;

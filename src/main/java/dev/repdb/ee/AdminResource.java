@@ -8,7 +8,6 @@ import dev.repdb.NotMasterException;
 import dev.repdb.Transaction;
 import dev.repdb.rep.RepRole;
 import jakarta.annotation.security.DeclareRoles;
-import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.RequestScoped;
@@ -27,17 +26,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The site's status as JSON, and admin actions (hold an election, transfer the master, read and write a key). The
- * actions need the role {@value #ROLE}; the library's {@code META-INF/web-fragment.xml} protects their URLs with
- * HTTP Basic authentication on both servers, and the annotations say the same. Errors answer with a JSON
+ * The site's status as JSON, and admin actions (hold an election, transfer the master, read and write a key). Reads
+ * need the role {@value #READER} or {@value #ROLE}, actions and writes {@value #ROLE}; {@link AdminGate} checks that
+ * (and cross-site requests, and {@code repdb.admin.enabled}) before any method here runs, the thin site WAR's
+ * {@code web.xml} asks for HTTP Basic credentials, and the annotations say the same. Errors answer with a JSON
  * {@code {"error": ...}} body: 400 bad input, 404 absent key, 409 not master (naming the master), 503 too few acks.
  */
 @Path("")
 @RequestScoped
-@DeclareRoles(AdminResource.ROLE)
+@DeclareRoles({AdminResource.ROLE, AdminResource.READER})
 public class AdminResource {
-    /** The role the actions need. */
+    /** The role the actions and writes need. */
     public static final String ROLE = "repdb-admin";
+    /** The role that may read status and data (and nothing else). */
+    public static final String READER = "repdb-reader";
 
     @EJB
     private RepdbSite site;
@@ -45,7 +47,7 @@ public class AdminResource {
     @GET
     @Path("status")
     @Produces(MediaType.APPLICATION_JSON)
-    @PermitAll
+    @RolesAllowed({READER, ROLE})
     public Map<String, Object> status() {
         return SiteStatus.of(site.runtime());
     }
@@ -77,7 +79,7 @@ public class AdminResource {
     @GET
     @Path("databases/{db}/{key}")
     @Produces(MediaType.TEXT_PLAIN)
-    @RolesAllowed(ROLE)
+    @RolesAllowed({READER, ROLE})
     public Response get(@PathParam("db") String db, @PathParam("key") String key) {
         if (!site.environment().databaseNames().contains(db)) {
             // opening it would create it on a master: a read must not write

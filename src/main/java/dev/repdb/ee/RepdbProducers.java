@@ -11,6 +11,8 @@ import jakarta.enterprise.inject.spi.InjectionPoint;
 /**
  * Lets applications {@code @Inject Environment} and {@code @Inject @RepdbDatabase("name") Database}. Both are
  * {@code @Dependent}: the handles are cheap and thread-safe, and the site owns (and closes) the environment.
+ * Injection writes nothing: an injected database that does not exist yet reads as empty, and the first write through
+ * the handle creates it ({@link Environment#database}).
  */
 @ApplicationScoped
 public class RepdbProducers {
@@ -30,6 +32,7 @@ public class RepdbProducers {
         RepdbDatabase name = point.getQualifiers().stream().filter(RepdbDatabase.class::isInstance)
                 .map(RepdbDatabase.class::cast).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no @RepdbDatabase on " + point));
-        return site.environment().openDatabase(name.value());
+        // never writes here: a client (or a master) injecting a database nobody created yet must not create it
+        return site.environment().database(name.value());
     }
 }

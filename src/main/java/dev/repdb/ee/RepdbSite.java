@@ -59,10 +59,20 @@ public class RepdbSite {
             ConnectionFactory factory = lookup(config.connectionFactory());
             dispatcher = new EventDispatcher(cdiEvents::fire, cdiEvents::fireAsync, Duration.ofSeconds(30), threads);
             runtime = new SiteRuntime(config, factory, executor, threads, dispatcher);
+            logAdminAccess(config);
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;
         }
+    }
+
+    /** Says once whether the /repdb resources are off, on, or on but closed for want of an admin user. */
+    private static void logAdminAccess(SiteConfig config) {
+        String message = AdminUsers.startupMessage(config.adminEnabled());
+        LOG.log(message.contains("CLOSED") ? System.Logger.Level.WARNING : System.Logger.Level.INFO, message);
+        LOG.log(System.Logger.Level.INFO, config.secrets().map(s -> "repdb messages are authenticated (group secret"
+                + " set, " + s.acceptedCount() + " previous accepted)").orElse("repdb messages are NOT authenticated "
+                + "(no repdb.group-secret): anyone who can send to the broker can forge replication traffic"));
     }
 
     /** Looks {@code name} up; a relative name is also tried under {@code java:/} (WildFly binds {@code java:/jms/repdb}). */

@@ -31,10 +31,13 @@ import java.util.regex.Pattern;
  * @param perRecordEvents   whether ISPERM, NOTPERM, IGNORE and PROCESSED are fired as CDI events
  * @param stuckAfter   liveness turns DOWN when one message has been processing for longer than this
  * @param siteUrl      this site's public base URL, its cdata (NotMasterException and NEWMASTER carry it to others)
+ * @param adminEnabled whether the status and admin resources under {@code /repdb} answer (off for embedding apps)
+ * @param secrets      the group's message-authentication secrets (already applied to {@code environment}), if any
  */
 public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfig.Builder environment,
                          JmsTransport.Options transport, Reactions.Options reactions, String connectionFactory,
-                         boolean perRecordEvents, Duration stuckAfter, String siteUrl) {
+                         boolean perRecordEvents, Duration stuckAfter, String siteUrl, boolean adminEnabled,
+                         Optional<GroupSecrets> secrets) {
 
     /** One configuration key: its name, its default (as documented), what is allowed, and what it means. */
     public record Key(String name, String defaultValue, String allowed, String meaning) {
@@ -96,11 +99,23 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
                     "connection factory for sends (WildFly: java:/jms/repdb)"),
             new Key("repdb.jms.persistent", "false", BOOL, "persistent JMS delivery (the protocol repairs loss)"),
             new Key("repdb.jms.time-to-live", "60s", DURATION + ", 0 for none", "JMS time-to-live of messages"),
-            new Key("repdb.jms.priority", "4", "0 – 9", "JMS priority of messages"),
-            new Key("repdb.jms.queue-capacity", "1024", "≥ 1", "messages the send queue holds"),
+            new Key("repdb.jms.priority", "4", "0 – 9", "JMS priority of log traffic and other messages"),
+            new Key("repdb.jms.urgent-priority", "7", "0 – 9, at least repdb.jms.priority",
+                    "JMS priority of votes and lease grants, which also leave the send queue first"),
+            new Key("repdb.jms.async-persistent-sends", "false", BOOL, "with repdb.jms.persistent, sends complete "
+                    + "through a listener instead of waiting for the broker (the factory needs a confirmation window)"),
+            new Key("repdb.jms.queue-capacity", "1024", "≥ 1", "messages each lane of the send queue holds"),
             new Key("repdb.events.per-record", "false", BOOL, "also fire ISPERM, NOTPERM, IGNORE and PROCESSED "
                     + "events"),
-            new Key("repdb.health.stuck-after", "60s", DURATION, "liveness DOWN when one message takes longer"));
+            new Key("repdb.health.stuck-after", "60s", DURATION, "liveness DOWN when one message takes longer"),
+            new Key("repdb.admin.enabled", "false (true in the thin site WAR)", BOOL, "the status and admin "
+                    + "resources under /repdb (off: an embedding app gets no extra endpoints)"),
+            new Key(GroupSecrets.SECRET, "(none: messages unauthenticated)", GroupSecrets.ALLOWED, "the group's "
+                    + "message-authentication secret, the same on every site; never logged"),
+            new Key(GroupSecrets.SECRET_FILE, "(none)", "a file path; the file holds " + GroupSecrets.ALLOWED,
+                    "the same, read from a file (not together with repdb.group-secret)"),
+            new Key(GroupSecrets.PREVIOUS, "(none)", "comma-separated, each " + GroupSecrets.ALLOWED,
+                    "older secrets still accepted (rotation: add the new one everywhere, then drop the old)"));
 
     /** Reads every key through {@code lookup}; absent keys take their defaults. */
     public static SiteConfig read(Function<String, Optional<String>> lookup, Path defaultHome) {
@@ -151,15 +166,20 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
         r.apply("repdb.checkpoint-bytes", r.longValue("repdb.checkpoint-bytes", 64L << 20, 64 << 10,
                 Long.MAX_VALUE), b::checkpointBytes);
         r.apply("repdb.cache-megabytes", r.integer("repdb.cache-megabytes", 16, 1, 1 << 20), b::cacheMegabytes);
+        Optional<GroupSecrets> secrets = GroupSecrets.read(lookup);
+        secrets.ifPresent(s -> s.applyTo(b));
 
         Reactions.Options reactions = new Reactions.Options(r.bool("repdb.reactions.dupmaster", true),
                 r.bool("repdb.reactions.hold-election", true), r.bool("repdb.reactions.elected", true),
                 r.bool("repdb.reactions.master-lost", true), election);
 
+        int priority = r.integer("repdb.jms.priority", 4, 0, 9);
         JmsTransport.Options jms = JmsTransport.Options.defaults()
                 .withPersistent(r.bool("repdb.jms.persistent", false))
                 .withTimeToLive(r.duration("repdb.jms.time-to-live", "60s", true))
-                .withPriority(r.integer("repdb.jms.priority", 4, 0, 9))
+                .withPriority(priority)
+                .withUrgentPriority(r.integer("repdb.jms.urgent-priority", Math.max(7, priority), priority, 9))
+                .withAsyncPersistentSends(r.bool("repdb.jms.async-persistent-sends", false))
                 .withQueueCapacity(r.integer("repdb.jms.queue-capacity", 1024, 1, 1 << 24));
         // a body holds the 4-byte header, the control part and a record part of at most max-message-bytes
         jms = jms.withMaxBodyBytes(Math.max(jms.maxBodyBytes(), maxMessage + 4096));
@@ -171,7 +191,8 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
         }
         return new SiteConfig(siteId, names, home, b, jms, reactions,
                 r.string("repdb.jms.connection-factory", "jms/repdb"), r.bool("repdb.events.per-record", false),
-                r.duration("repdb.health.stuck-after", "60s"), r.string("repdb.site.url", "site-" + siteId));
+                r.duration("repdb.health.stuck-after", "60s"), r.string("repdb.site.url", "site-" + siteId),
+                r.bool("repdb.admin.enabled", false), secrets);
     }
 
     /** Parses values and turns every failure into a {@link SiteConfigException} naming the key. */

@@ -17,6 +17,9 @@ import dev.repdb.rep.Replication;
 import jakarta.jms.ConnectionFactory;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +47,7 @@ public final class SiteRuntime implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong invalidMessages = new AtomicLong();
     private final AtomicLong processing = new AtomicLong(); // start of the call in progress (nanoTime), 0 if none
+    private final Map<Integer, Long> lastHeard = new ConcurrentHashMap<>(); // site id -> wall-clock ms of its last message
     private volatile Throwable failure;
 
     /**
@@ -95,6 +99,7 @@ public final class SiteRuntime implements AutoCloseable {
         processing.set(Math.max(System.nanoTime(), 1));
         try {
             RepResult result = replication.processMessage(control, rec, sender);
+            lastHeard.put(sender, System.currentTimeMillis());
             reactions.onResult(result);
             emitResult(result);
         } catch (InvalidMessageException e) {
@@ -197,6 +202,14 @@ public final class SiteRuntime implements AutoCloseable {
     /** Messages the core rejected as malformed or misrouted (beside the JMS-level ones {@link #inbound()} counts). */
     public long invalidMessageCount() {
         return invalidMessages.get();
+    }
+
+    /**
+     * When this site last processed a valid message from each site (heartbeats included), as wall-clock
+     * milliseconds; for the status page.
+     */
+    public Map<Integer, Long> lastHeard() {
+        return new TreeMap<>(lastHeard);
     }
 
     /** How long the message being processed has taken, in nanoseconds; 0 when idle. */

@@ -54,7 +54,7 @@ final class SiteStatus {
     }
 
     /** Bytes this site is behind the master's last known LSN, when both are in the same log file; else -1. */
-    private static long lagBytes(Lsn applied, Lsn masterEnd) {
+    static long lagBytes(Lsn applied, Lsn masterEnd) {
         if (applied.file() != masterEnd.file()) {
             return -1;
         }

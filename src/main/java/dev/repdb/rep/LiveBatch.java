@@ -1,5 +1,6 @@
 package dev.repdb.rep;
 
+import dev.repdb.rep.wire.Payloads;
 import java.util.ArrayList;
 import java.util.List;
 

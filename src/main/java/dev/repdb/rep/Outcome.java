@@ -3,8 +3,8 @@ package dev.repdb.rep;
 import dev.repdb.log.Lsn;
 
 /**
- * The outcomes collected while one message is processed, reduced to one {@link RepResult} by precedence. ISPERM
- * keeps the largest LSN; NOTPERM the first. Not thread-safe: one per call.
+ * The fold of the result events ({@link SiteEvent.ResultEvent}) of one message, reduced to one {@link RepResult}
+ * by precedence. ISPERM keeps the largest LSN; NOTPERM the first. Not thread-safe: one per call.
  */
 final class Outcome {
 
@@ -19,6 +19,23 @@ final class Outcome {
     Outcome(int sender) {
         this.sender = sender;
         this.envId = sender;
+    }
+
+    /** Folds one result event in. */
+    void apply(SiteEvent.ResultEvent event) {
+        if (event instanceof SiteEvent.Status s) {
+            add(s.status());
+        } else if (event instanceof SiteEvent.NewMaster m) {
+            newMaster(m.master(), m.cdata());
+        } else if (event instanceof SiteEvent.NewSite n) {
+            newSite(n.cdata());
+        } else if (event instanceof SiteEvent.IsPerm p) {
+            isPerm(p.lsn());
+        } else if (event instanceof SiteEvent.NotPerm p) {
+            notPerm(p.lsn());
+        } else if (event instanceof SiteEvent.StartupDone) {
+            startupDone();
+        }
     }
 
     void add(RepStatus candidate) {

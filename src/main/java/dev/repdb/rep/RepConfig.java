@@ -2,6 +2,7 @@ package dev.repdb.rep;
 
 import dev.repdb.AckPolicy;
 import dev.repdb.Durability;
+import dev.repdb.rep.wire.MessageCodec;
 import java.time.Duration;
 
 /**
@@ -30,13 +31,16 @@ import java.time.Duration;
  * @param allowMinorityElections an unsafe option: let {@code elect} accept fewer votes than a majority
  * @param leaseTimeout         master leases: how long a grant lasts (zero: leases off)
  * @param clockSkew            master leases: the largest ratio between two sites' clock rates (at least 1)
+ * @param groupSecrets         message authentication: the secrets to sign with and accept (null: off)
+ * @param inbound              what one message and one sender may cost this site (sizes, fragments, held memory)
  */
 public record RepConfig(String groupName, int nsites, int priority, AckPolicy ackPolicy, Duration ackTimeout,
                         Durability durability, boolean allowAppointedMaster, Duration heartbeatInterval,
                         Duration requestMin, Duration requestMax, boolean autoInit, boolean delayClient,
                         boolean bulk, int bulkBytes, Duration bulkLinger, int throttleBytes, int maxMessageBytes,
                         Duration electionTimeout, Duration fullElectionTimeout, Duration masterTimeout,
-                        boolean allowMinorityElections, Duration leaseTimeout, double clockSkew) {
+                        boolean allowMinorityElections, Duration leaseTimeout, double clockSkew,
+                        dev.repdb.rep.auth.GroupSecrets groupSecrets, dev.repdb.rep.auth.InboundBounds inbound) {
 
     public boolean leases() {
         return !leaseTimeout.isZero();
@@ -46,7 +50,8 @@ public record RepConfig(String groupName, int nsites, int priority, AckPolicy ac
         return new RepConfig("repdb", 3, 100, AckPolicy.QUORUM, Duration.ofSeconds(1), Durability.SYNC, false,
                 Duration.ofMillis(500), Duration.ofMillis(40), Duration.ofMillis(1280), true, false, false,
                 64 * 1024, Duration.ZERO, 1 << 20, 60 * 1024, Duration.ofMillis(300), Duration.ofSeconds(3),
-                Duration.ofMillis(1500), false, Duration.ZERO, 1.0);
+                Duration.ofMillis(1500), false, Duration.ZERO, 1.0, null,
+                dev.repdb.rep.auth.InboundBounds.of(32 << 20, 60 * 1024, 3));
     }
 
     public int groupId() {

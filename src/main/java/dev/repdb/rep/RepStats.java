@@ -22,7 +22,10 @@ import java.util.Map;
  *                          log_records_applied, log_queued, log_queued_max, log_duplicated, log_requested,
  *                          rerequests, client_svc_req, client_svc_miss, master_changes, dupmasters, verifies,
  *                          rollbacks, rolled_back_txns, outdated, inits, init_items, nthrottles, bulk_records,
- *                          bulk_transfers, acks_sent, acks_received, perm_failed, heartbeats_sent, newsites
+ *                          bulk_transfers, acks_sent, acks_received, perm_failed, heartbeats_sent, newsites;
+ *                          why messages were dropped: msgs_unauthenticated (no valid MAC), msgs_replayed,
+ *                          msgs_not_fresh (sent before this site's current run), msgs_sender_limit, msgs_oversized,
+ *                          fragments_dropped, log_queue_full (see {@code docs/security.md})
  * @param initItemsReceived automatic initialization progress: snapshot items installed so far
  * @param acked             on a master, the highest LSN each client acknowledged in this generation
  */

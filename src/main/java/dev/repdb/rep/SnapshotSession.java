@@ -1,5 +1,6 @@
 package dev.repdb.rep;
 
+import dev.repdb.rep.wire.Payloads;
 import dev.repdb.log.Lsn;
 import dev.repdb.store.StoreSnapshot;
 import java.util.ArrayList;

@@ -271,11 +271,16 @@ public final class Engine implements AutoCloseable {
         this.generation = generation;
     }
 
-    /** Creates {@code name} with a replicated creation record if it does not exist yet. */
-    public void createDatabase(String name, Durability durability) {
+    /** Throws {@link IllegalArgumentException} unless {@code name} is a valid database name (1 to 1024 UTF-8 bytes). */
+    public static void checkDatabaseName(String name) {
         if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 1024) {
             throw new IllegalArgumentException("a database name has 1 to 1024 UTF-8 bytes: '" + name + "'");
         }
+    }
+
+    /** Creates {@code name} with a replicated creation record if it does not exist yet. */
+    public void createDatabase(String name, Durability durability) {
+        checkDatabaseName(name);
         if (databaseExists(name)) {
             return;
         }

@@ -20,6 +20,7 @@ import org.apache.activemq.artemis.api.core.TransportConfiguration;
 import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
 import org.apache.activemq.artemis.core.config.FileDeploymentManager;
 import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 /**
  * The broker of {@link JmsBench}: the shipped {@code server-config/artemis/broker.xml} (address settings, declared
@@ -31,8 +32,10 @@ import org.apache.activemq.artemis.core.config.impl.FileConfiguration;
  * <p>By default it runs in its own JVM (as the reference figures of {@code perf-notes.md} were measured): this class's
  * {@link #main} starts it, prints {@code BROKER-PORT <port>} and stops when its standard input closes, so the broker
  * never outlives the benchmark. {@link #start} launches that JVM, or starts the broker embedded in the calling JVM.
+ * The fault tests and the failover benchmark also {@link #kill} it and start a new one on the same port
+ * ({@link #startProcess}), where the sites reconnect.
  */
-final class BenchBroker implements AutoCloseable {
+public final class BenchBroker implements AutoCloseable {
     static final String RAW_REQUESTS = "repdb.bench.requests";
     static final String RAW_REPLIES = "repdb.bench.replies";
     static final Path SHIPPED_BROKER_XML = Path.of("server-config", "artemis", "broker.xml");
@@ -52,9 +55,13 @@ final class BenchBroker implements AutoCloseable {
         this.embedded = embedded;
     }
 
-    /** Runs the broker until standard input closes. Argument: the broker's data directory. */
+    /**
+     * Runs the broker until standard input closes. Arguments: the broker's data directory, and optionally the port
+     * (default: a free one).
+     */
     public static void main(String[] args) throws Exception {
-        try (EmbeddedBroker broker = create(Path.of(args[0]))) {
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : EmbeddedBroker.freePort();
+        try (EmbeddedBroker broker = create(Path.of(args[0]), port)) {
             System.out.println(READY + broker.port());
             System.out.flush();
             while (System.in.read() >= 0) {
@@ -70,9 +77,19 @@ final class BenchBroker implements AutoCloseable {
     static BenchBroker start(Path dir, boolean ownJvm, List<String> jvmArgs) throws Exception {
         Files.createDirectories(dir);
         if (!ownJvm) {
-            EmbeddedBroker broker = create(dir);
+            EmbeddedBroker broker = create(dir, EmbeddedBroker.freePort());
             return new BenchBroker(broker.port(), "embedded in the benchmark JVM", null, broker);
         }
+        return startProcess(dir, 0, jvmArgs, null);
+    }
+
+    /**
+     * Starts the broker in its own JVM (with {@code jvmArgs}) on {@code port}, or on a free port if it is 0, with its
+     * data under {@code dir}; returns once it accepts connections. Its standard error is appended to {@code log}, or
+     * goes to this JVM's if that is null.
+     */
+    public static BenchBroker startProcess(Path dir, int port, List<String> jvmArgs, Path log) throws Exception {
+        Files.createDirectories(dir);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -80,7 +97,11 @@ final class BenchBroker implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(BenchBroker.class.getName());
         command.add(dir.toString());
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (port != 0) {
+            command.add(String.valueOf(port));
+        }
+        Process process = new ProcessBuilder(command).redirectError(log == null ? ProcessBuilder.Redirect.INHERIT
+                : ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
         String line;
@@ -92,7 +113,7 @@ final class BenchBroker implements AutoCloseable {
             throw new IllegalStateException("the broker JVM ended before it was ready (exit "
                     + process.waitFor() + ")");
         }
-        int port = Integer.parseInt(line.substring(READY.length()).trim());
+        int readyPort = Integer.parseInt(line.substring(READY.length()).trim());
         Thread forward = new Thread(() -> { // anything else it prints, so that its pipe never fills
             try {
                 for (String more; (more = out.readLine()) != null; ) {
@@ -104,12 +125,12 @@ final class BenchBroker implements AutoCloseable {
         }, "bench-broker-stdout");
         forward.setDaemon(true);
         forward.start();
-        return new BenchBroker(port, "in its own JVM (" + String.join(" ", jvmArgs) + ", pid " + process.pid() + ")",
+        return new BenchBroker(readyPort, "in its own JVM (" + String.join(" ", jvmArgs) + ", pid " + process.pid() + ")",
                 process, null);
     }
 
-    /** The shipped configuration plus the raw reference queues, on a free port (see the class comment). */
-    private static EmbeddedBroker create(Path dir) throws Exception {
+    /** The shipped configuration plus the raw reference queues, on {@code port} (see the class comment). */
+    private static EmbeddedBroker create(Path dir, int port) throws Exception {
         FileConfiguration configuration = new FileConfiguration();
         FileDeploymentManager deployment = new FileDeploymentManager(SHIPPED_BROKER_XML.toUri().toString());
         deployment.addDeployable(configuration);
@@ -128,7 +149,7 @@ final class BenchBroker implements AutoCloseable {
                     .addRoutingType(RoutingType.ANYCAST)
                     .addQueueConfiguration(QueueConfiguration.of(queue).setRoutingType(RoutingType.ANYCAST)));
         }
-        return new EmbeddedBroker(configuration, dir, acceptorParameters(configuration));
+        return new EmbeddedBroker(configuration, dir, acceptorParameters(configuration), null, port);
     }
 
     /** The shipped acceptor's options other than host and port, as URL parameters. */
@@ -156,11 +177,11 @@ final class BenchBroker implements AutoCloseable {
     }
 
     /** The broker's process, or null when it is embedded. */
-    ProcessHandle process() {
+    public ProcessHandle process() {
         return process == null ? null : process.toHandle();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -168,9 +189,34 @@ final class BenchBroker implements AutoCloseable {
         return description;
     }
 
-    /** A new client connection factory (each site takes its own, as in the tests). */
-    ConnectionFactory connectionFactory() {
-        return EmbeddedBroker.connectionFactory(port);
+    /**
+     * A new client connection factory (each site takes its own, as in the tests). {@code -Djmsbench.producerWindow=}
+     * bytes sets Artemis's producer flow-control window ({@code producerWindowSize}: default 64 KiB, -1 for none) for
+     * repdb and the raw references alike: the credits a busy broker grants late are where a sender thread waits.
+     */
+    public ConnectionFactory connectionFactory() {
+        ConnectionFactory factory = EmbeddedBroker.connectionFactory(port);
+        String window = System.getProperty("jmsbench.producerWindow", "").trim();
+        if (!window.isEmpty()) {
+            ((ActiveMQConnectionFactory) factory).setProducerWindowSize(Integer.parseInt(window));
+        }
+        return factory;
+    }
+
+    /** What {@link #connectionFactory} changes from the test factory's settings, for the report. */
+    static String factorySettings() {
+        String window = System.getProperty("jmsbench.producerWindow", "").trim();
+        return window.isEmpty() ? "client factory as in the tests (producer window: Artemis's default, 64 KiB)"
+                : "client factory as in the tests, producerWindowSize=" + window;
+    }
+
+    /** Kills the broker's JVM with SIGKILL (no shutdown of any kind) and waits until it is gone. */
+    public void kill() throws InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("the broker is embedded in this JVM");
+        }
+        process.destroyForcibly();
+        process.waitFor();
     }
 
     @Override

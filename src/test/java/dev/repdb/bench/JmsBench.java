@@ -32,40 +32,47 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The JMS benchmark: a 3-site group through one Artemis broker, beside raw JMS through the same broker, in one run.
+ * The JMS benchmark: a 3-site group through one Artemis broker, beside raw JMS through the same broker and beside
+ * Berkeley DB JE HA on the same machine, in one run.
  *
  * <ul>
- *   <li>replicated commits/s with ack policy {@code NONE}, bulk off and on, {@code jmsbench.writers} (default 8)
- *       writer threads on the master: the rate at which the slower client applies the master's records. Paced
- *       writers stay within a window of log of the slower client (what the group sustains, the figure the targets
- *       use); flat-out writers commit as fast as they can (what overload does);</li>
- *   <li>{@code QUORUM} commit latency p50/p99, bulk off and on, one writer (a commit waits for one client's ack);</li>
  *   <li>raw JMS messages/s (1 producer, 1 consumer, non-persistent {@code BytesMessage} of the average body size of
- *       the master's replication messages, measured in the bulk-off cell) and the raw request/reply round trip of
- *       that size; each raw reference is measured twice, between the cells, and the better run is the reference
- *       (noise only makes a reference worse, and a worse reference would flatter repdb);</li>
- *   <li>a standalone environment with the same writers, and the CPU time of both JVMs and of other processes in
- *       every window ({@link CpuMeter}), to say where the time goes.</li>
+ *       the master's replication messages, measured in the first bulk-off cell) and the raw request/reply round trip
+ *       of that size; each measured twice, between the cells, the better run being the reference (noise only makes a
+ *       reference worse, and a worse reference would flatter repdb);</li>
+ *   <li>Berkeley DB JE HA 18.3.12 ({@code je}): 3 nodes in 3 JVMs on loopback ({@link dev.repdb.bench.je.JeHaGroup}),
+ *       {@code SIMPLE_MAJORITY} acks, {@code WRITE_NO_SYNC} master, {@code NO_SYNC} replicas, 1 and 8 writers;</li>
+ *   <li>repdb cells, named {@code <policy>-<writers>w[-bulk][-flat]}: ack policy {@code NONE} (replicated commits/s:
+ *       the rate at which the slower client applies the master's records; paced writers stay within a window of log
+ *       of the slower client, what the group sustains; {@code -flat} writers commit as fast as they can, what overload
+ *       does) or {@code QUORUM} (commits/s and commit latency p50/p99; a commit waits for one client's ack);</li>
+ *   <li>optionally a standalone environment ({@code standalone}), and in every window the CPU time of the JVMs and of
+ *       other processes ({@link CpuMeter}), to say where the time goes.</li>
  * </ul>
- * Every site has the same durability ({@code jmsbench.durability}, default {@code WRITE_NO_SYNC}, as DESIGN.md §5
- * prescribes for the latency target). Each cell runs a fresh group with its own destinations. Targets are reported
- * as ratios with PASS / BELOW TARGET; they never fail the run. Run with {@code mvn -Pbench-jms verify}; the profile
- * in {@code pom.xml} lists the knobs.
+ * Every repdb site has the same durability ({@code jmsbench.durability}, default {@code WRITE_NO_SYNC}, as DESIGN.md §5
+ * prescribes for the latency target; with the JE cells' durability). Each cell runs a fresh group with its own
+ * destinations. The report ends with one {@code TARGET <name> measured=<ratio> goal=<ratio> met|missed} line per
+ * target; targets never fail the run. Run with {@code mvn -Pbench-jms verify}; the profile in {@code pom.xml} lists
+ * the knobs.
  */
 public final class JmsBench {
     static final String DATABASE = "bench";
     /** The body size of a LOG message with one commit, for runs without a bulk-off cell to measure it in. */
     static final int DEFAULT_MESSAGE_BYTES = 198;
-    static final double THROUGHPUT_TARGET = 0.8;
-    static final double BULK_TARGET = 3.0;
-    static final double LATENCY_TARGET = 2.5;
-    /** The cells, in the order they run: ack policy, bulk, and for NONE paced or flat out. */
-    static final List<String> ALL_CELLS = List.of("standalone", "none-off", "none-off-flat", "none-on",
-            "none-on-flat", "quorum-off", "quorum-on");
+    /** The cells run unless {@code jmsbench.cells} names others (in the order given). */
+    static final List<String> DEFAULT_CELLS = List.of("none-8w", "je", "quorum-1w", "quorum-8w");
+    /** A repdb cell's name: ack policy, writers, bulk on, flat out (NONE only). */
+    static final Pattern REPDB_CELL = Pattern.compile("(none|quorum)-(\\d+)w(-bulk)?(-flat)?");
+    /** The JE HA cell's writer counts (both run on one JE group). */
+    static final int[] JE_WRITERS = {1, 8};
+    /** JE HA durability: master WRITE_NO_SYNC, replicas NO_SYNC, acks from a simple majority (JE's own syntax). */
+    static final String JE_DURABILITY = "WRITE_NO_SYNC,NO_SYNC,SIMPLE_MAJORITY";
     /**
      * How far the paced NONE writers may run ahead of the slower client, in bytes of log: bulk off, 64 KiB (about
      * 430 commits, under the 1024 messages of the transport's send queue); bulk on, 4 MiB (64 full batches, far
@@ -76,8 +83,8 @@ public final class JmsBench {
     static final int CATCH_UP_SECONDS = 10;
 
     /** What the run measures; read from system properties. */
-    record Settings(Path dir, double warmupSeconds, double measureSeconds, int writers, int latencyWriters,
-                    Durability durability, boolean brokerOwnJvm, List<String> brokerJvmArgs, double fsyncSeconds,
+    record Settings(Path dir, double warmupSeconds, double measureSeconds, Durability durability,
+                    boolean brokerOwnJvm, List<String> brokerJvmArgs, List<String> jeJvmArgs, double fsyncSeconds,
                     int rawWindow, List<String> cells, String startLoad) {
 
         static Settings fromSystemProperties() {
@@ -85,27 +92,34 @@ public final class JmsBench {
             if (!broker.equals("process") && !broker.equals("embedded")) {
                 throw new IllegalArgumentException("jmsbench.broker must be process or embedded, not " + broker);
             }
-            List<String> brokerJvmArgs = Arrays.stream(System.getProperty("jmsbench.brokerJvmArgs", "-Xmx1g")
-                    .trim().split("\\s+")).filter(s -> !s.isEmpty()).collect(Collectors.toList());
+            List<String> brokerJvmArgs = words(System.getProperty("jmsbench.brokerJvmArgs", "-Xmx1g"));
+            List<String> jeJvmArgs = words(System.getProperty("jmsbench.jeJvmArgs", "-Xmx512m"));
             Settings settings = new Settings(
                     Paths.get(System.getProperty("jmsbench.dir", "target/bench-jms")).toAbsolutePath(),
                     number("jmsbench.warmup", 2), number("jmsbench.measure", 5),
-                    (int) number("jmsbench.writers", 8), (int) number("jmsbench.latencyWriters", 1),
                     Durability.valueOf(System.getProperty("jmsbench.durability", "WRITE_NO_SYNC")
                             .toUpperCase(Locale.ROOT)),
-                    broker.equals("process"), brokerJvmArgs, number("jmsbench.fsyncSeconds", 1),
+                    broker.equals("process"), brokerJvmArgs, jeJvmArgs, number("jmsbench.fsyncSeconds", 1),
                     (int) number("jmsbench.rawWindow", 10_000),
-                    Arrays.stream(System.getProperty("jmsbench.cells", String.join(",", ALL_CELLS)).split(","))
+                    Arrays.stream(System.getProperty("jmsbench.cells", String.join(",", DEFAULT_CELLS)).split(","))
                             .map(String::trim).filter(c -> !c.isEmpty()).collect(Collectors.toList()),
                     CommitBench.loadAverage());
-            if (!ALL_CELLS.containsAll(settings.cells)) {
-                throw new IllegalArgumentException("jmsbench.cells takes " + ALL_CELLS + ", not " + settings.cells);
+            for (String cell : settings.cells) {
+                if (!cell.equals("standalone") && !cell.equals("je") && !REPDB_CELL.matcher(cell).matches()) {
+                    throw new IllegalArgumentException("jmsbench.cells takes standalone, je and "
+                            + "<none|quorum>-<writers>w[-bulk][-flat] (for example " + DEFAULT_CELLS + "), not "
+                            + cell);
+                }
             }
-            if (settings.measureSeconds <= 0 || settings.warmupSeconds < 0 || settings.writers < 1
-                    || settings.latencyWriters < 1 || settings.rawWindow < 1 || settings.fsyncSeconds <= 0) {
+            if (settings.measureSeconds <= 0 || settings.warmupSeconds < 0 || settings.rawWindow < 1
+                    || settings.fsyncSeconds <= 0) {
                 throw new IllegalArgumentException("bad benchmark settings: " + settings);
             }
             return settings;
+        }
+
+        private static List<String> words(String text) {
+            return Arrays.stream(text.trim().split("\\s+")).filter(s -> !s.isEmpty()).collect(Collectors.toList());
         }
 
         private static double number(String property, double defaultValue) {
@@ -133,7 +147,7 @@ public final class JmsBench {
     }
 
     /** One measured cell: the difference of two snapshots, the latencies, and the catch-up after the writers stop. */
-    record Cell(AckPolicy policy, boolean bulk, boolean paced, int writers, double seconds, long commits,
+    record Cell(String name, AckPolicy policy, boolean bulk, boolean paced, int writers, double seconds, long commits,
                 long ackFailures,
                 long applied2, long applied3, long bulkRecords, long bulkTransfers, long masterBroadcasts,
                 long masterBroadcastBytes, long clientDirected, long clientDirectedBytes, long acksSent,
@@ -158,7 +172,7 @@ public final class JmsBench {
         }
 
         String label() {
-            return policy + (bulk ? ", bulk on" : ", bulk off")
+            return policy + " " + writers + "w" + (bulk ? ", bulk on" : ", bulk off")
                     + (policy == AckPolicy.NONE && !paced ? ", flat out" : "");
         }
     }
@@ -185,6 +199,7 @@ public final class JmsBench {
         List<RawJms.Throughput> rawSingle = new ArrayList<>();
         List<RawJms.Throughput> rawBulk = new ArrayList<>();
         List<RawJms.RoundTrips> rawTrips = new ArrayList<>();
+        List<JeCell> je = new ArrayList<>();
         Standalone standalone = null;
         int singleBytes;
         String brokerDescription;
@@ -203,12 +218,19 @@ public final class JmsBench {
                     standalone = standalone(settings, meter);
                     continue;
                 }
-                boolean bulk = name.contains("-on");
-                boolean flat = name.endsWith("-flat");
-                AckPolicy policy = name.startsWith("none") ? AckPolicy.NONE : AckPolicy.QUORUM;
-                Cell c = cell(settings, broker, meter, BenchBroker.cellGroup(++groups), policy, bulk,
-                        !flat && policy == AckPolicy.NONE,
-                        policy == AckPolicy.NONE ? settings.writers() : settings.latencyWriters());
+                if (name.equals("je")) {
+                    je.addAll(JeCell.run(settings, meter));
+                    continue;
+                }
+                Matcher m = REPDB_CELL.matcher(name);
+                if (!m.matches()) {
+                    throw new IllegalStateException("not a cell name: " + name); // checked with the settings
+                }
+                boolean bulk = m.group(3) != null;
+                boolean flat = m.group(4) != null;
+                AckPolicy policy = m.group(1).equals("none") ? AckPolicy.NONE : AckPolicy.QUORUM;
+                Cell c = cell(settings, broker, meter, name, BenchBroker.cellGroup(++groups), policy, bulk,
+                        !flat && policy == AckPolicy.NONE, Integer.parseInt(m.group(2)));
                 cells.add(c);
                 if (!bulk && single == 0) {
                     single = (int) Math.round(c.averageBroadcastBytes());
@@ -228,8 +250,8 @@ public final class JmsBench {
             }
         }
         double runSeconds = (System.nanoTime() - started) / 1e9;
-        String report = report(settings, fsync, brokerDescription, standalone, cells, rawSingle, rawBulk, rawTrips,
-                singleBytes, runSeconds);
+        String report = report(settings, fsync, brokerDescription, standalone, cells, je, rawSingle, rawBulk,
+                rawTrips, singleBytes, runSeconds);
         System.out.println();
         System.out.print(report);
         Path saved = settings.dir().resolve("jms-bench.txt");
@@ -266,7 +288,7 @@ public final class JmsBench {
                 .durability(settings.durability()).build())) {
             Database db = env.openDatabase(DATABASE);
             AtomicReference<Throwable> error = new AtomicReference<>();
-            Writer[] threads = new Writer[settings.writers()];
+            Writer[] threads = new Writer[8];
             for (int i = 0; i < threads.length; i++) {
                 threads[i] = new Writer(env, db, i, false, null, error);
                 threads[i].start();
@@ -305,7 +327,7 @@ public final class JmsBench {
 
     // ---------------------------------------------------------------- one cell
 
-    private static Cell cell(Settings settings, BenchBroker broker, CpuMeter meter, String groupName,
+    private static Cell cell(Settings settings, BenchBroker broker, CpuMeter meter, String name, String groupName,
                              AckPolicy policy, boolean bulk, boolean paced, int writers) throws Exception {
         Path dir = settings.dir().resolve(groupName);
         Cell cell;
@@ -351,7 +373,7 @@ public final class JmsBench {
             for (Writer w : threads) {
                 all.addAll(w.samples);
             }
-            cell = new Cell(policy, bulk, paced, writers, (s1.nanos() - s0.nanos()) / 1e9, s1.commits() - s0.commits(),
+            cell = new Cell(name, policy, bulk, paced, writers, (s1.nanos() - s0.nanos()) / 1e9, s1.commits() - s0.commits(),
                     s1.ackFailures() - s0.ackFailures(),
                     delta(s0.client2(), s1.client2(), "log_records_applied"),
                     delta(s0.client3(), s1.client3(), "log_records_applied"),
@@ -484,8 +506,9 @@ public final class JmsBench {
     // ---------------------------------------------------------------- report
 
     static String report(Settings settings, FsyncProbe.Result fsync, String broker, Standalone standalone,
-                         List<Cell> cells, List<RawJms.Throughput> rawSingle, List<RawJms.Throughput> rawBulk,
-                         List<RawJms.RoundTrips> rawTrips, int singleBytes, double runSeconds) {
+                         List<Cell> cells, List<JeCell> je, List<RawJms.Throughput> rawSingle,
+                         List<RawJms.Throughput> rawBulk, List<RawJms.RoundTrips> rawTrips, int singleBytes,
+                         double runSeconds) {
         StringWriter text = new StringWriter();
         PrintWriter out = new PrintWriter(text);
         Runtime runtime = Runtime.getRuntime();
@@ -501,14 +524,16 @@ public final class JmsBench {
                 fsync.p50Micros(), fsync.p99Micros());
         out.println("broker  : Artemis 2.53.0 " + broker + "; server-config/artemis/broker.xml (address settings, "
                 + "acceptor options) on a free port, one declared group per cell, persistence/security/JMX off, "
-                + "audit loggers off");
+                + "audit loggers off; " + BenchBroker.factorySettings());
         out.println("group   : 3 sites (site 1 appointed master, 2 and 3 clients) in the benchmark JVM, each with "
                 + "its own JmsTransport and JmsReceiver (default options); durability " + settings.durability()
                 + " on every site; 1 put per transaction (16-byte key, 100-byte value)");
-        out.printf(Locale.ROOT, "threads : NONE cells %d writers, QUORUM cells %d writer(s); per site 1 JMS sender "
-                        + "thread + 1 JMS delivery thread; warm-up %.1f s, measure %.1f s per cell and raw run; whole "
-                        + "run %.0f s%n", settings.writers(), settings.latencyWriters(), settings.warmupSeconds(),
-                settings.measureSeconds(), runSeconds);
+        out.printf(Locale.ROOT, "threads : writers as each cell names them; per site 1 JMS sender thread + 1 JMS "
+                        + "delivery thread; warm-up %.1f s, measure %.1f s per cell and raw run; whole run %.0f s%n",
+                settings.warmupSeconds(), settings.measureSeconds(), runSeconds);
+        out.println("JE HA   : Berkeley DB JE 18.3.12, 3 nodes in 3 JVMs (" + String.join(" ", settings.jeJvmArgs())
+                + ") on 127.0.0.1, durability " + JE_DURABILITY + " (master, replicas, acks), node 1 master; the "
+                + "writers run in the master's JVM");
         out.println("cpu     : cores used in each measured window by the benchmark JVM / the broker JVM / other "
                 + "processes, and CPU µs of both JVMs per message or record");
         out.println();
@@ -576,34 +601,56 @@ public final class JmsBench {
         }
         out.println();
 
-        out.println("target                                                measured       reference   ratio  target"
-                + "  verdict");
-        for (Cell c : cells) {
-            if (c.policy() == AckPolicy.NONE) {
-                double ratio = c.replicatedPerSecond() / single.perSecond();
-                String what = "NONE, bulk " + (c.bulk() ? "on" : "off") + (c.paced() ? "" : ", flat out") + ": "
-                        + (c.bulk() ? "records/s" : "commits/s") + " / raw msg/s";
-                double target = c.bulk() ? BULK_TARGET : THROUGHPUT_TARGET;
-                row(out, what, format("%,.0f/s", c.replicatedPerSecond()), format("%,.0f msg/s", single.perSecond()),
-                        ratio, c.paced() ? "≥ " + target : "(info)", c.paced() ? (ratio >= target ? "PASS"
-                                : "BELOW TARGET") : "");
-            } else {
-                String what = c.policy() + ", bulk " + (c.bulk() ? "on" : "off") + ": commit ";
-                double ratio = c.latency().p50Micros() / trip.p50Micros();
-                row(out, what + "p50 / raw RTT p50", format("%.0f µs", c.latency().p50Micros()),
-                        format("%.0f µs", trip.p50Micros()), ratio, "≤ " + LATENCY_TARGET,
-                        ratio <= LATENCY_TARGET ? "PASS" : "BELOW TARGET");
-                row(out, what + "p99 / raw RTT p99", format("%.0f µs", c.latency().p99Micros()),
-                        format("%.0f µs", trip.p99Micros()), c.latency().p99Micros() / trip.p99Micros(), "(info)", "");
+        if (!je.isEmpty()) {
+            out.println("Berkeley DB JE HA      writers  commits/s  p50 µs  p99 µs  failed  cores JE/others  CPU µs/commit "
+                    + "(3 JE JVMs)");
+            for (JeCell j : je) {
+                out.printf(Locale.ROOT, "%-22s  %7d  %9.0f  %6.0f  %6.0f  %6d  %6.2f / %4.2f  %13.1f%n", "JE HA",
+                        j.writers(), j.result().perSecond(), j.result().p50Micros(), j.result().p99Micros(),
+                        j.result().failures(), j.jeCores(), j.others(), j.cpuMicrosPerCommit());
             }
+            out.println();
         }
-        out.printf(Locale.ROOT, "Paced NONE writers stay within %d KiB (bulk off) / %d KiB (bulk on) of log of the "
-                        + "slower client, so their figure is what the group sustains; flat-out writers commit as fast "
-                        + "as they can and show what overload does. A QUORUM commit waits for one client's ack "
-                        + "(nsites 3): two broker hops, like the raw round trip. Targets never fail the run.%n",
-                WINDOW_BYTES >> 10, BULK_WINDOW_BYTES >> 10);
+
+        out.println("Targets (ratios of figures of this run; goal is a floor for throughput ratios, a ceiling for "
+                + "latency and CPU ratios):");
+        out.println("  none-8w-vs-raw        NONE, 8 writers, bulk off, paced: replicated commits/s / raw msg/s, >= goal");
+        out.println("  quorum-8w-vs-je       QUORUM, 8 writers: commits/s / JE HA 8 writers' commits/s, >= goal");
+        out.println("  quorum-1w-p50-vs-rtt  QUORUM, 1 writer: commit p50 / raw round-trip p50, <= goal");
+        out.println("  quorum-1w-vs-je       QUORUM, 1 writer: commits/s / JE HA 1 writer's commits/s, >= goal");
+        out.println("  cpu-per-commit-vs-raw NONE, 8 writers: CPU µs of both JVMs per replicated commit / per raw "
+                + "streamed message, <= goal");
+        out.printf(Locale.ROOT, "  (paced NONE writers stay within %d KiB of log of the slower client: what the group "
+                + "sustains; a QUORUM commit waits for one client's ack, nsites 3; targets never fail the run)%n",
+                WINDOW_BYTES >> 10);
+        Cell none8 = find(cells, "none-8w");
+        Cell quorum1 = find(cells, "quorum-1w");
+        Cell quorum8 = find(cells, "quorum-8w");
+        JeCell je1 = je.stream().filter(j -> j.writers() == 1).findFirst().orElse(null);
+        JeCell je8 = je.stream().filter(j -> j.writers() == 8).findFirst().orElse(null);
+        target(out, "none-8w-vs-raw", none8 == null ? Double.NaN : none8.replicatedPerSecond() / single.perSecond(),
+                0.8, true);
+        target(out, "quorum-8w-vs-je", quorum8 == null || je8 == null ? Double.NaN
+                : quorum8.commitsPerSecond() / je8.result().perSecond(), 1.5, true);
+        target(out, "quorum-1w-p50-vs-rtt", quorum1 == null ? Double.NaN
+                : quorum1.latency().p50Micros() / trip.p50Micros(), 2.5, false);
+        target(out, "quorum-1w-vs-je", quorum1 == null || je1 == null ? Double.NaN
+                : quorum1.commitsPerSecond() / je1.result().perSecond(), 1.0, true);
+        target(out, "cpu-per-commit-vs-raw", none8 == null ? Double.NaN
+                : none8.cpu().microsPer(Math.round(none8.replicatedPerSecond() * none8.seconds()))
+                        / single.cpu().microsPer(single.messages()), 4.0, false);
         out.flush();
         return text.toString();
+    }
+
+    private static Cell find(List<Cell> cells, String name) {
+        return cells.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** One {@code TARGET} line; a target whose cells did not run is reported as missed with measured=NaN. */
+    private static void target(PrintWriter out, String name, double measured, double goal, boolean floor) {
+        boolean met = floor ? measured >= goal : measured <= goal; // false for NaN
+        out.printf(Locale.ROOT, "TARGET %s measured=%.2f goal=%.2f %s%n", name, measured, goal, met ? "met" : "missed");
     }
 
     private static String cpu(CpuMeter.Usage u, long units, String unit) {
@@ -611,12 +658,6 @@ public final class JmsBench {
                 : String.format(Locale.ROOT, "%4.2f + %4.2f cores", u.own(), u.broker());
         return String.format(Locale.ROOT, "cpu %s, others %4.2f; %5.1f µs per %s", jvms, u.others(),
                 u.microsPer(units), unit);
-    }
-
-    private static void row(PrintWriter out, String what, String measured, String reference, double ratio,
-                            String target, String verdict) {
-        out.printf(Locale.ROOT, "%-52s  %10s  %14s  %6.2f  %-6s  %s%n", what, measured, reference, ratio, target,
-                verdict);
     }
 
     private static String format(String format, double value) {

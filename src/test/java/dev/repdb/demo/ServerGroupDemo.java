@@ -2,6 +2,7 @@ package dev.repdb.demo;
 
 import dev.repdb.it.SiteClient;
 import dev.repdb.it.SiteServer;
+import dev.repdb.jms.BrokerUsers;
 import dev.repdb.jms.EmbeddedBroker;
 import jakarta.json.JsonObject;
 import java.io.PrintStream;
@@ -79,13 +80,17 @@ public final class ServerGroupDemo {
         Path war = Path.of(System.getProperty("repdb.demo.siteWar", "target/repdb-site.war")).toAbsolutePath();
         requireFile(war, "the site application; build it with mvn -DskipTests verify");
         if (kind.equals("wildfly")) {
-            requireFile(Path.of("target/wildfly/bin/standalone.sh"), "WildFly, unpacked by mvn -DskipTests verify");
-            return SiteServer.wildfly(war, "demo-site" + id, id, broker.port(), 2000 + 100 * id, settings);
+            ServerRuntimes.ensure(kind, Path.of("target/wildfly/bin/standalone.sh"), out::println);
+            return SiteServer.wildfly(war, "demo-site" + id, id, broker.port(), broker.users().site(id),
+                    2000 + 100 * id, settings);
         }
         Path wlp = Path.of(System.getProperty("repdb.demo.wlpHome", "target/liberty/wlp")).toAbsolutePath();
-        requireFile(wlp.resolve("bin/server"), "Open Liberty, unpacked by mvn -DskipTests verify");
+        if (System.getProperty("repdb.demo.wlpHome") == null) {
+            ServerRuntimes.ensure(kind, wlp.resolve("usr/shared/resources/repdb-artemis-ra.rar"), out::println);
+        }
+        requireFile(wlp.resolve("bin/server"), "Open Liberty (target/liberty/wlp)");
         return SiteServer.liberty(wlp, Path.of("server-config/liberty/server.xml").toAbsolutePath(), war,
-                "demo-site" + id, id, broker.port(), settings);
+                "demo-site" + id, id, broker.port(), broker.users().site(id), settings);
     }
 
     private static void requireFile(Path path, String what) {
@@ -97,8 +102,9 @@ public final class ServerGroupDemo {
     private boolean scenario() throws Exception {
         out.println("repdb group demo on " + kind + " in " + dir);
         Files.createDirectories(dir);
-        broker = new EmbeddedBroker(dir.resolve("broker"));
-        out.println("embedded Artemis broker on 127.0.0.1:" + broker.port());
+        // broker authentication on, one login per site; each server gets its own generated admin user
+        broker = EmbeddedBroker.secured(dir.resolve("broker"), new BrokerUsers(SETTINGS.get("repdb.group"), 1, 2, 3));
+        out.println("embedded Artemis broker on 127.0.0.1:" + broker.port() + " (a login per site)");
         for (int id = 1; id <= 3; id++) {
             sites.add(newSite(id));
         }
@@ -153,7 +159,8 @@ public final class ServerGroupDemo {
     private void keepRunning() throws InterruptedException {
         out.println("the group keeps running (Ctrl-C stops it):");
         for (SiteServer s : sites) {
-            out.println("  " + s.describe() + ": status " + s.appUrl() + "repdb/status, health " + s.healthUrl());
+            out.println("  " + s.describe() + ": status " + s.appUrl() + "repdb/status, health " + s.healthUrl()
+                    + ", user " + s.adminLogin().user() + " / " + s.adminLogin().password() + " (generated)");
         }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

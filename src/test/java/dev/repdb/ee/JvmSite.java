@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 
 /**
  * A site in the test JVM built the way the container builds one ({@link SiteRuntime} from {@link SiteConfig}), fed
@@ -29,11 +30,20 @@ public final class JvmSite implements AutoCloseable {
 
     /** Opens site {@code id} in {@code home}; {@code settings} are extra {@code repdb.*} keys. */
     public JvmSite(int id, Path home, ConnectionFactory factory, Map<String, String> settings) {
+        this(id, home, factory, settings, e -> { });
+    }
+
+    /** As above; {@code listener} also sees every event, in order, on the dispatcher's thread. */
+    public JvmSite(int id, Path home, ConnectionFactory factory, Map<String, String> settings,
+                   Consumer<RepdbEvent> listener) {
         Map<String, String> values = new HashMap<>(settings);
         values.put("repdb.site.id", String.valueOf(id));
         SiteConfig config = SiteConfig.read(key -> Optional.ofNullable(values.get(key)), home);
         executor = Executors.newScheduledThreadPool(2, new DaemonThreads("jvm-site-" + id));
-        dispatcher = new EventDispatcher(events::add, e -> CompletableFuture.completedFuture(null),
+        dispatcher = new EventDispatcher(e -> {
+            events.add(e);
+            listener.accept(e);
+        }, e -> CompletableFuture.completedFuture(null),
                 Duration.ofSeconds(5), new DaemonThreads("jvm-site-events-" + id));
         runtime = new SiteRuntime(config, factory, executor, new DaemonThreads("jvm-site-send-" + id), dispatcher);
         receiver = new JmsReceiver(factory, config.names(), id, runtime.sink(), JmsReceiver.Options.defaults(),
@@ -47,6 +57,11 @@ public final class JvmSite implements AutoCloseable {
 
     public int id() {
         return runtime.config().siteId();
+    }
+
+    /** Whether the receiver is subscribed to the broker now. */
+    public boolean receiverConnected() {
+        return receiver.isConnected();
     }
 
     public boolean isMaster() {

@@ -40,6 +40,9 @@ class SiteConfigTest {
         assertEquals(3, env.replication().nsites());
         assertEquals(AckPolicy.QUORUM, env.replication().ackPolicy());
         assertFalse(c.transport().persistent());
+        assertEquals(4, c.transport().priority());
+        assertEquals(7, c.transport().urgentPriority());
+        assertFalse(c.transport().asyncPersistentSends());
         assertTrue(c.reactions().onDupmaster() && c.reactions().onMasterLost());
     }
 
@@ -71,6 +74,8 @@ class SiteConfigTest {
             "repdb.bulk|yes|true, false",
             "repdb.group|a group|dot-separated words",
             "repdb.jms.priority|12|0 – 9",
+            "repdb.jms.urgent-priority|3|at least repdb.jms.priority",
+            "repdb.jms.async-persistent-sends|maybe|true, false",
             "repdb.nsites|0|an integer ≥ 1",
             "repdb.max-message-bytes|10|1024 – 67108864",
             "repdb.clock-skew|3|1.0 – 2.0"})
@@ -107,5 +112,93 @@ class SiteConfigTest {
         }
         assertEquals("REPDB_JMS_CONNECTION_FACTORY",
                 new SiteConfig.Key("repdb.jms.connection-factory", "", "", "").environmentVariable());
+    }
+
+    private static final String SECRET = java.util.Base64.getEncoder().encodeToString(
+            "0123456789abcdef-secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    private static final String OLD = java.util.Base64.getEncoder().encodeToString(
+            "an older secret of the group".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+    private static Optional<GroupSecrets> secrets(String... keyValues) {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            values.put(keyValues[i], keyValues[i + 1]);
+        }
+        return GroupSecrets.read(key -> Optional.ofNullable(values.get(key)));
+    }
+
+    @Test
+    void adminResourcesAreOffUnlessEnabled() {
+        assertFalse(read("repdb.site.id", "1").adminEnabled());
+        assertTrue(read("repdb.site.id", "1", "repdb.admin.enabled", "true").adminEnabled());
+        assertTrue(read("repdb.site.id", "1").secrets().isEmpty(), "no secret: unauthenticated");
+    }
+
+    @Test
+    void secretsComeInlineOrFromAFileWithPreviousOnesForRotation() throws Exception {
+        GroupSecrets inline = secrets("repdb.group-secret", SECRET, "repdb.group-secret.previous",
+                OLD + ", " + SECRET).orElseThrow();
+        assertEquals(1, inline.acceptedCount(), "the signing secret is not listed twice");
+        dev.repdb.EnvironmentConfig.Builder builder = dev.repdb.EnvironmentConfig.builder();
+        inline.applyTo(builder);
+        dev.repdb.rep.auth.GroupSecrets core = builder.build().replication().groupSecrets();
+        assertEquals(2, core.keyIds().size(), "the core signs with one secret and accepts both: " + core.keyIds());
+        Path file = Files.createTempFile("repdb-secret", ".b64");
+        try {
+            Files.writeString(file, SECRET + "\n");
+            GroupSecrets fromFile = secrets("repdb.group-secret-file", file.toString()).orElseThrow();
+            assertEquals(0, fromFile.acceptedCount());
+            assertFalse(fromFile.toString().contains(SECRET) || inline.toString().contains(OLD), inline.toString());
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "repdb.group-secret|not*base64!|is not valid base64",
+            "repdb.group-secret|c2hvcnQ=|decodes to 5 bytes",
+            "repdb.group-secret.previous|c2hvcnQ=|entry 1 of the list"})
+    void aBadSecretNamesTheKeyButNeverTheValue(String key, String value, String fault) {
+        String[] kv = key.equals("repdb.group-secret") ? new String[] {key, value}
+                : new String[] {"repdb.group-secret", SECRET, key, value};
+        SiteConfigException e = assertThrows(SiteConfigException.class, () -> secrets(kv));
+        assertTrue(e.getMessage().contains(key) && e.getMessage().contains(fault), e.getMessage());
+        assertFalse(e.getMessage().contains(value), "the value is never echoed: " + e.getMessage());
+        SiteConfigException viaConfig = assertThrows(SiteConfigException.class, () -> read(
+                java.util.stream.Stream.concat(java.util.stream.Stream.of("repdb.site.id", "1"),
+                        java.util.Arrays.stream(kv)).toArray(String[]::new)));
+        assertFalse(viaConfig.getMessage().contains(value), viaConfig.getMessage());
+    }
+
+    @Test
+    void conflictingOrIncompleteSecretSettingsAreRefused() {
+        SiteConfigException both = assertThrows(SiteConfigException.class, () -> secrets("repdb.group-secret",
+                SECRET, "repdb.group-secret-file", "/etc/repdb/secret"));
+        assertTrue(both.getMessage().contains("both set"), both.getMessage());
+        SiteConfigException previousOnly = assertThrows(SiteConfigException.class, () -> secrets(
+                "repdb.group-secret.previous", OLD));
+        assertTrue(previousOnly.getMessage().contains("repdb.group-secret.previous"), previousOnly.getMessage());
+        SiteConfigException missing = assertThrows(SiteConfigException.class, () -> secrets(
+                "repdb.group-secret-file", "/nonexistent/repdb-secret"));
+        assertTrue(missing.getMessage().contains("repdb.group-secret-file = '/nonexistent/repdb-secret'"),
+                missing.getMessage());
+    }
+
+    /** A valid secret reaches the core's builder, or, in a build without message authentication, fails loudly. */
+    @Test
+    void aValidSecretIsHandedToTheCoreOrRefused() {
+        boolean coreHasIt = java.util.Arrays.stream(EnvironmentConfig.Builder.class.getMethods())
+                .anyMatch(m -> m.getName().equals("groupSecrets"));
+        if (coreHasIt) {
+            SiteConfig c = read("repdb.site.id", "1", "repdb.group-secret", SECRET);
+            assertTrue(c.secrets().isPresent());
+            assertFalse(c.toString().contains(SECRET), c.toString());
+        } else {
+            SiteConfigException e = assertThrows(SiteConfigException.class, () -> read("repdb.site.id", "1",
+                    "repdb.group-secret", SECRET));
+            assertTrue(e.getMessage().contains("no message authentication"), e.getMessage());
+            assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+        }
     }
 }

@@ -2,9 +2,9 @@ package dev.repdb.fuzz;
 
 import dev.repdb.EnvironmentConfig;
 import dev.repdb.log.Lsn;
-import dev.repdb.rep.Message;
-import dev.repdb.rep.MessageCodec;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.Message;
+import dev.repdb.rep.wire.MessageCodec;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.RepRole;
 import dev.repdb.rep.Transport;
 import java.nio.file.Path;
@@ -37,7 +37,19 @@ final class Corpus {
 
     /** The configuration every fuzz group uses (capture and targets alike). */
     static Consumer<EnvironmentConfig.Builder> config(boolean bulk) {
-        return b -> b.bulk(bulk, 8192).throttleBytes(16 << 10).groupName(GROUP);
+        return config(bulk, false);
+    }
+
+    /** The secret of fuzz groups with message authentication on. */
+    static final byte[] SECRET = "fuzz group secret, 32 bytes long".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    static Consumer<EnvironmentConfig.Builder> config(boolean bulk, boolean secured) {
+        return b -> {
+            b.bulk(bulk, 8192).throttleBytes(16 << 10).groupName(GROUP);
+            if (secured) {
+                b.groupSecrets(SECRET);
+            }
+        };
     }
 
     static byte[] value(int i) {
@@ -46,7 +58,12 @@ final class Corpus {
 
     /** Builds the base group in {@code dir}: started, {@link #BASE_COMMITS} commits, caught up. */
     static SimGroup base(Path dir, boolean bulk, boolean recording) {
-        SimGroup group = new SimGroup(dir, 3, config(bulk));
+        return base(dir, bulk, recording, false);
+    }
+
+    /** The base group, with message authentication on if {@code secured}. */
+    static SimGroup base(Path dir, boolean bulk, boolean recording, boolean secured) {
+        SimGroup group = new SimGroup(dir, 3, config(bulk, secured));
         group.recording = recording;
         try {
             group.start();

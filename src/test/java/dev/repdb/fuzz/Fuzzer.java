@@ -3,7 +3,7 @@ package dev.repdb.fuzz;
 import dev.repdb.log.LogRecord;
 import dev.repdb.log.Lsn;
 import dev.repdb.rep.InvalidMessageException;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.RepStats;
 import dev.repdb.store.Engine;
 import java.nio.file.Path;
@@ -48,12 +48,33 @@ final class Fuzzer {
     static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /** How a round's group is built. */
-    record Variant(boolean bulk, boolean archived, int targetId) {
+    record Variant(boolean bulk, boolean archived, int targetId, boolean secured) {
         @Override
         public String toString() {
-            return "target=site" + targetId + " bulk=" + bulk + " archived=" + archived;
+            return "target=site" + targetId + " bulk=" + bulk + " archived=" + archived + " secured=" + secured;
         }
     }
+
+    /** What one case cost inside processMessage and in the virtual time after it: counts, not wall time. */
+    record Work(String where, long processAllocated, long stepAllocated, long sends, long micros) {
+        @Override
+        public String toString() {
+            return String.format("%,d B allocated in processMessage, %,d B in the %d ms after it, %d sends, %d us "
+                    + "(wall, noisy): %s", processAllocated, stepAllocated, STEP_NANOS / 1_000_000, sends, micros,
+                    where);
+        }
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    static final int TOP = 8;
+    /** The cases that allocated most inside processMessage, and most in the step after it (largest first). */
+    final List<Work> heaviest = new ArrayList<>();
+    final List<Work> heaviestSteps = new ArrayList<>();
+    /** The work of the last case run (for a single reproduced case). */
+    Work lastWork;
+    long replays;
+    long securedCases;
 
     /** One failure: what happened, and the accepted messages before it in its round. */
     record Failure(String signature, String detail, Variant variant, List<Mutator.Case> prefix, Mutator.Case trigger) {
@@ -103,14 +124,55 @@ final class Fuzzer {
         this.mutator = new Mutator(corpus, random.split());
     }
 
+    /** The seed of round {@code round} of a run with {@code seed}: every case is reproducible from it and its index. */
+    static long roundSeed(long seed, long round) {
+        long z = seed + 0x9E3779B97F4A7C15L * (round + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private long currentRoundSeed;
+    private SplittableRandom secureRandom;
+
+    /** Starts the round of {@code roundSeed}: its variant, its mutation stream and its authentication choices. */
+    private void startRound(long roundSeed) {
+        SplittableRandom r = new SplittableRandom(roundSeed);
+        Variant v = new Variant(r.nextBoolean(), r.nextInt(3) == 0, 1 + r.nextInt(3), r.nextInt(3) == 0);
+        mutator.reseed(r.nextLong());
+        secureRandom = new SplittableRandom(r.nextLong());
+        newRound(v);
+        currentRoundSeed = roundSeed;
+    }
+
+    /** Runs cases 0..{@code upTo} of the round of {@code roundSeed} (reproducing its last one); returns its problem. */
+    String runRound(long roundSeed, int upTo) {
+        try {
+            startRound(roundSeed);
+            String problem = null;
+            for (int i = 0; i <= upTo && problem == null; i++) {
+                Mutator.Case c = secure(mutator.next(ctx));
+                current = "round " + Long.toHexString(roundSeed) + " case " + i + ": " + c.describe();
+                roundCases++;
+                cases++;
+                problem = execute(c);
+                progress++;
+            }
+            return problem;
+        } finally {
+            closeRound();
+        }
+    }
+
     void run(long total) {
         try {
             while (cases < total) {
                 if (group == null || roundCases >= ROUND) {
-                    newRound(new Variant(random.nextBoolean(), random.nextInt(3) == 0, 1 + random.nextInt(3)));
+                    startRound(roundSeed(seed, rounds));
                 }
-                Mutator.Case c = mutator.next(ctx);
-                current = c.describe();
+                Mutator.Case c = secure(mutator.next(ctx));
+                current = "round " + Long.toHexString(currentRoundSeed) + " case " + roundCases + ": "
+                        + c.describe();
                 roundCases++;
                 cases++;
                 String problem = execute(c);
@@ -133,6 +195,8 @@ final class Fuzzer {
         variant = v;
         group = build(v);
         target = group.site(v.targetId());
+        signers.clear();
+        lastSigned = null;
         SimGroup.Site master = group.site(1);
         ctx = new Mutator.Context(v.targetId(), target.rep().generation());
         masterLast = master.env.engine().lastLsn();
@@ -169,7 +233,7 @@ final class Fuzzer {
 
     /** Builds the base group of {@code v}; remembers the master's whole log before archiving. */
     private SimGroup build(Variant v) {
-        SimGroup g = Corpus.base(dir.resolve("target"), v.bulk(), false);
+        SimGroup g = Corpus.base(dir.resolve("target"), v.bulk(), false, v.secured());
         Engine master = g.site(1).env.engine();
         Map<Lsn, byte[]> log = new HashMap<>();
         Optional<LogRecord> r = Optional.of(master.readRecord(master.firstLsn()));
@@ -213,6 +277,7 @@ final class Fuzzer {
         long digestBefore = digest;
         long sendsBefore = group.quietSends;
         long start = System.nanoTime();
+        long allocStart = THREADS.getCurrentThreadAllocatedBytes();
         boolean threwInvalid = false;
         try {
             target.rep().processMessage(c.control(), c.rec(), c.envId());
@@ -222,8 +287,28 @@ final class Fuzzer {
             noteTime(start, c);
             return signature(t) + "\n" + stackOf(t);
         }
+        long processAllocated = THREADS.getCurrentThreadAllocatedBytes() - allocStart;
+        long micros = (System.nanoTime() - start) / 1000;
         noteTime(start, c);
+        lastWork = new Work(current, processAllocated, 0, group.quietSends - sendsBefore, micros);
+        if (!threwInvalid && c.how().endsWith(REPLAYED)) {
+            // an authentic message delivered again: dropped (IGNORE), only msgs_replayed moves
+            List<String> changed = diff(before, target.rep().stats());
+            RepStats after = target.rep().stats();
+            if (after.counter("msgs_replayed") != before.counter("msgs_replayed") + 1) {
+                changed.add("msgs_replayed moved by " + (after.counter("msgs_replayed")
+                        - before.counter("msgs_replayed")));
+            }
+            if (group.quietSends != sendsBefore || digest(engine) != digestBefore) {
+                changed.add("sent messages or changed the databases");
+            }
+            note(lastWork);
+            replays++;
+            return changed.isEmpty() ? null : "replayed message changed state: " + changed.get(0).replaceAll("[0-9]",
+                    "#") + "\nreplayed, but changed: " + changed;
+        }
         if (threwInvalid) {
+            note(lastWork);
             invalid++;
             RepStats after = target.rep().stats();
             List<String> changed = diff(before, after);
@@ -257,11 +342,15 @@ final class Fuzzer {
         acceptedInRound.add(c);
         rememberForgeries(c);
         // let timers, fsyncs and background checkpoints run
+        long stepStart = THREADS.getCurrentThreadAllocatedBytes();
         try {
             group.clock.runUntil(group.clock.now() + STEP_NANOS);
         } catch (Throwable t) {
             return "background task threw " + signature(t) + "\n" + stackOf(t);
         }
+        lastWork = new Work(current, processAllocated, THREADS.getCurrentThreadAllocatedBytes() - stepStart,
+                group.quietSends - sendsBefore, micros);
+        note(lastWork);
         String problem = checkConsistent(before, firstBefore, lastBefore, digestBefore);
         refreshTargetPosition();
         statesSeen.merge(target.rep().stats().syncState(), 1L, Long::sum);
@@ -411,10 +500,127 @@ final class Fuzzer {
         check(changed, "acked", a.acked(), b.acked());
         Map<String, Long> ca = new TreeMap<>(a.counters());
         Map<String, Long> cb = new TreeMap<>(b.counters());
-        ca.remove("msgs_invalid");
-        cb.remove("msgs_invalid");
+        for (String reason : REASONS) {
+            ca.remove(reason);
+            cb.remove(reason);
+        }
         check(changed, "counters", ca, cb);
         return changed;
+    }
+
+    /** Counters that say why a message was refused or dropped: they move when nothing else may. */
+    static final List<String> REASONS = List.of("msgs_invalid", "msgs_unauthenticated", "msgs_oversized",
+            "msgs_replayed", "msgs_not_fresh", "msgs_sender_limit");
+
+    private void note(Work w) {
+        insert(heaviest, w, Work::processAllocated);
+        insert(heaviestSteps, w, Work::stepAllocated);
+    }
+
+    private static void insert(List<Work> top, Work w, java.util.function.ToLongFunction<Work> by) {
+        if (top.size() >= TOP && by.applyAsLong(top.get(top.size() - 1)) >= by.applyAsLong(w)) {
+            return;
+        }
+        top.add(w);
+        top.sort(java.util.Comparator.comparingLong(by).reversed());
+        if (top.size() > TOP) {
+            top.remove(top.size() - 1);
+        }
+    }
+
+    // ------------------------------------------------------------------ authentication (secured rounds)
+
+    static final String REPLAYED = " +replayed";
+    private final Map<Integer, dev.repdb.rep.auth.MessageAuthenticator> signers = new HashMap<>();
+    private dev.repdb.rep.auth.MessageAuthenticator wrongSigner;
+    private Mutator.Case lastSigned;
+
+    /**
+     * In a secured round, signs the case as its sender would (fresh for the target), or: replays the previous signed
+     * case, damages a signed case (must be refused), or signs with a secret the group does not accept (must be
+     * refused). A control that is no header at all gets a made-up trailer (must be refused).
+     */
+    private Mutator.Case secure(Mutator.Case c) {
+        if (!variant.secured()) {
+            return c;
+        }
+        securedCases++;
+        int roll = secureRandom.nextInt(10);
+        if (roll == 0 && lastSigned != null) {
+            return new Mutator.Case(lastSigned.id(), lastSigned.mustBeInvalid(), lastSigned.how() + REPLAYED,
+                    lastSigned.envId(), lastSigned.control(), lastSigned.rec());
+        }
+        byte[] control = c.control();
+        byte[] rec = c.rec();
+        if (control == null || rec == null) {
+            return c;
+        }
+        boolean invalid = c.mustBeInvalid();
+        String how = c.how();
+        byte[] signed;
+        if (control.length != dev.repdb.rep.wire.MessageCodec.CONTROL_SIZE) {
+            signed = java.util.Arrays.copyOf(control, control.length + 47);
+            signed[control.length] = 1;
+            invalid = true;
+            how += " +made-up MAC";
+        } else {
+            Wire.Header h = Wire.parse(control);
+            dev.repdb.rep.auth.MessageAuthenticator signer = roll == 1 ? wrongSigner() : signer(h.sender);
+            signed = signer.seal(control, rec, h.destination);
+            if (roll == 1) {
+                invalid = true;
+                how += " +signed with another secret";
+            } else if (roll <= 3) {
+                int at = secureRandom.nextInt(signed.length + rec.length);
+                if (at < signed.length) {
+                    signed[at] ^= (byte) (1 << secureRandom.nextInt(8));
+                } else {
+                    rec = rec.clone();
+                    rec[at - signed.length] ^= (byte) (1 << secureRandom.nextInt(8));
+                }
+                invalid = true;
+                how += " +damaged after signing";
+            } else {
+                how += " +signed";
+            }
+        }
+        lastSigned = new Mutator.Case(c.id(), invalid, how, c.envId(), signed, rec);
+        return lastSigned;
+    }
+
+    /** A signer for {@code sender}: a later incarnation than the real site's, that knows the target's. */
+    private dev.repdb.rep.auth.MessageAuthenticator signer(int sender) {
+        return signers.computeIfAbsent(sender, id -> signerOn(dir.resolve("signers").resolve("r" + rounds + "s" + id),
+                Corpus.SECRET));
+    }
+
+    private dev.repdb.rep.auth.MessageAuthenticator wrongSigner() {
+        if (wrongSigner == null) {
+            wrongSigner = signerOn(dir.resolve("signers").resolve("wrong"), "not the fuzz group's secret, no"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return wrongSigner;
+    }
+
+    private dev.repdb.rep.auth.MessageAuthenticator signerOn(Path home, byte[] secret) {
+        try {
+            java.nio.file.Files.createDirectories(home);
+            String text = new String(target.disk.readAll(target.home.resolve("rep.auth")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^incarnation=(\\d+)$").matcher(text);
+            if (!m.find()) {
+                throw new AssertionError("no incarnation in the target's rep.auth: " + text);
+            }
+            String body = "# a fuzz signer\nincarnation=1000\npeer." + target.id + "=" + m.group(1) + "\n";
+            CRC32C crc = new CRC32C();
+            crc.update(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.nio.file.Files.writeString(home.resolve("rep.auth"), body + "crc=" + Long.toHexString(crc.getValue())
+                    + "\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return dev.repdb.rep.auth.MessageAuthenticator.open(dev.repdb.rep.auth.GroupSecrets.of(secret), Corpus.GROUP,
+                dev.repdb.rep.wire.MessageCodec.CONTROL_SIZE, 64, dev.repdb.log.FileStorage.INSTANCE, home);
     }
 
     private static void check(List<String> changed, String name, Object a, Object b) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -24,7 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * mutations; the corpus is captured from a running group ({@link Corpus}).
  *
  * <p>{@code -Drepdb.fuzz.seed=<long>} (default fixed) and {@code -Drepdb.fuzz.cases=<n>} (default 100000). Prints
- * {@code FUZZ cases=<n> invalid=<n> accepted=<n> failures=<n> seed=<s>}.
+ * {@code FUZZ cases=<n> invalid=<n> accepted=<n> failures=<n> seed=<s>}, and the cases that cost most (bytes
+ * allocated inside processMessage and in the virtual time after it, messages sent), each named by its round's seed
+ * and its index in the round. Every case reproduces on its own: {@code -Drepdb.fuzz.round=<hex round seed>
+ * -Drepdb.fuzz.case=<index>} runs that round up to that case and prints its work. A third of the rounds run with
+ * message authentication on (cases signed as their sender would, replayed, damaged after signing, or signed with
+ * another secret).
  */
 class MessageFuzzTest {
 
@@ -38,6 +43,11 @@ class MessageFuzzTest {
 
     @Test
     void randomAndMutatedMessagesOnlyEverThrowInvalidMessageExceptionAndChangeNothing() throws Exception {
+        String round = System.getProperty("repdb.fuzz.round");
+        if (round != null) {
+            reproduceOneCase(Long.parseUnsignedLong(round, 16), Integer.getInteger("repdb.fuzz.case", 0));
+            return;
+        }
         long seed = Long.getLong("repdb.fuzz.seed", DEFAULT_SEED);
         long cases = Long.getLong("repdb.fuzz.cases", DEFAULT_CASES);
         Logger repdbLogs = Logger.getLogger("dev.repdb"); // held: a dropped logger would forget its level
@@ -99,6 +109,12 @@ class MessageFuzzTest {
             System.out.println("FUZZ corpus: " + captured.messages().size() + " messages, real " + captured.real());
             System.out.println("FUZZ accepted by type: " + fuzzer.acceptedByType);
             System.out.println("FUZZ target sync state after accepted cases: " + fuzzer.statesSeen);
+            System.out.println("FUZZ secured cases=" + fuzzer.securedCases + " replayed=" + fuzzer.replays);
+            System.out.println("FUZZ heaviest inside processMessage (reproduce: -Drepdb.fuzz.round=<hex> "
+                    + "-Drepdb.fuzz.case=<n>):");
+            fuzzer.heaviest.forEach(w -> System.out.println("  " + w));
+            System.out.println("FUZZ heaviest in the virtual time after a case:");
+            fuzzer.heaviestSteps.forEach(w -> System.out.println("  " + w));
             assertEquals(cases, fuzzer.cases);
             if (fuzzer.failures > 0) {
                 List<String> reports = new ArrayList<>();
@@ -107,6 +123,23 @@ class MessageFuzzTest {
                 }
                 reports.forEach(System.out::println);
                 fail(summary + "\n" + String.join("\n", reports));
+            }
+        } finally {
+            repdbLogs.setLevel(level);
+        }
+    }
+
+    private void reproduceOneCase(long roundSeed, int index) {
+        Logger repdbLogs = Logger.getLogger("dev.repdb");
+        Level level = repdbLogs.getLevel();
+        repdbLogs.setLevel(Level.OFF);
+        try {
+            Corpus.Captured captured = Corpus.capture(dir.resolve("capture"));
+            Fuzzer fuzzer = new Fuzzer(dir, captured.messages(), 0);
+            String problem = fuzzer.runRound(roundSeed, index);
+            System.out.println("FUZZ case: " + fuzzer.lastWork);
+            if (problem != null) {
+                fail("round " + Long.toHexString(roundSeed) + " failed by case " + fuzzer.cases + ": " + problem);
             }
         } finally {
             repdbLogs.setLevel(level);

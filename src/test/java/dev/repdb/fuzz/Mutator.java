@@ -2,9 +2,9 @@ package dev.repdb.fuzz;
 
 import dev.repdb.log.Log;
 import dev.repdb.log.Lsn;
-import dev.repdb.rep.Message;
-import dev.repdb.rep.MessageCodec;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.Message;
+import dev.repdb.rep.wire.MessageCodec;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.Transport;
 import dev.repdb.store.InvalidRecordException;
 import dev.repdb.store.LogEntry;
@@ -65,7 +65,7 @@ final class Mutator {
     private static final int[] DATABASE_IDS = {1, 1, 1, 2, 0, -1, 3, 99, Integer.MAX_VALUE, Integer.MIN_VALUE};
 
     private final List<SimGroup.Envelope> corpus;
-    private final SplittableRandom random;
+    private SplittableRandom random;
     private int nextId;
 
     private final List<List<SimGroup.Envelope>> byType = new ArrayList<>();
@@ -78,6 +78,12 @@ final class Mutator {
             groups.computeIfAbsent(e.type(), t -> new ArrayList<>()).add(e);
         }
         byType.addAll(groups.values());
+    }
+
+    /** Starts a round's own stream, so that every case is reproducible from its round's seed and index. */
+    void reseed(long roundSeed) {
+        random = new SplittableRandom(roundSeed);
+        nextId = 0;
     }
 
     Case next(Context ctx) {

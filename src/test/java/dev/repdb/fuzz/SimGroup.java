@@ -8,7 +8,7 @@ import dev.repdb.EnvironmentConfig;
 import dev.repdb.TestAccess;
 import dev.repdb.Transaction;
 import dev.repdb.rep.InvalidMessageException;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.RepResult;
 import dev.repdb.rep.RepRole;
 import dev.repdb.rep.Transport;

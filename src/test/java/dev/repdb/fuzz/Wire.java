@@ -1,7 +1,7 @@
 package dev.repdb.fuzz;
 
 import dev.repdb.log.Lsn;
-import dev.repdb.rep.MessageCodec;
+import dev.repdb.rep.wire.MessageCodec;
 import dev.repdb.store.StoreSnapshot;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.repdb.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,7 @@ class BadConfigurationIT {
     private static final String BAD = "bad-ack-policy";
     private static final String FIRST = "first-site";
     private static final String SECOND = "second-site";
+    private static final String EMBEDDED = "embedded";
 
     @ArquillianResource
     private Deployer deployer;
@@ -43,6 +45,33 @@ class BadConfigurationIT {
     @Deployment(name = SECOND, managed = false, testable = false)
     static WebArchive secondSite() {
         return ItDeployments.site("another-app.war", ItDeployments.GROUP_SETTINGS);
+    }
+
+    /** An application that embeds repdb without turning the admin resources on (the library's default). */
+    @Deployment(name = EMBEDDED, managed = false, testable = false)
+    static WebArchive embedded() {
+        Map<String, String> settings = new HashMap<>(ItDeployments.GROUP_SETTINGS);
+        settings.put("repdb.admin.enabled", "false");
+        return ItDeployments.site("embedding-app.war", settings);
+    }
+
+    @Test
+    void anApplicationThatDoesNotEnableTheAdminResourcesHasNoRepdbEndpoints() throws Exception {
+        deployer.deploy(EMBEDDED);
+        try {
+            Http http = new Http(new java.net.URL(ItSession.appUrl("embedding-app")));
+            http.json("GET", "it/events"); // the application itself answers (200, or this throws)
+            for (String path : new String[] {"repdb/status", "repdb/databases/orders/k"}) {
+                Http.Reply reply = http.as(ItSession.adminLogin(), "GET", path, null, Map.of());
+                assertEquals(404, reply.status(), path + ": " + reply);
+            }
+            Http.Reply post = http.as(ItSession.adminLogin(), "POST", "repdb/election", "", Http.csrfHeader("POST"));
+            assertEquals(404, post.status(), "no action either: " + post);
+            Await.until("the site said at startup that the resources are off", () -> Files.readString(
+                    ItSession.serverLog(), StandardCharsets.ISO_8859_1).contains("repdb.admin.enabled=false"));
+        } finally {
+            deployer.undeploy(EMBEDDED);
+        }
     }
 
     @Test

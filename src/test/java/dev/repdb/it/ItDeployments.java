@@ -2,6 +2,7 @@ package dev.repdb.it;
 
 import dev.repdb.it.app.EventLog;
 import java.io.File;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -33,10 +34,35 @@ public final class ItDeployments {
         return site("repdb-site.war", settings);
     }
 
+    /**
+     * The application's MicroProfile Telemetry settings: its OpenTelemetry SDK on, metrics only, exported every second
+     * over OTLP/HTTP (protobuf) to the session's {@link OtlpReceiver}; empty outside a failsafe session.
+     */
+    static Map<String, String> telemetry() {
+        String endpoint = System.getProperty("repdb.it.otlp.endpoint");
+        if (endpoint == null) {
+            return Map.of();
+        }
+        Map<String, String> otel = new LinkedHashMap<>();
+        otel.put("otel.sdk.disabled", "false");
+        otel.put("otel.service.name", "repdb-it-site");
+        otel.put("otel.metrics.exporter", "otlp");
+        otel.put("otel.traces.exporter", "none");
+        otel.put("otel.logs.exporter", "none");
+        otel.put("otel.exporter.otlp.protocol", "http/protobuf");
+        otel.put("otel.exporter.otlp.endpoint", endpoint);
+        otel.put("otel.metric.export.interval", "1000");
+        return otel;
+    }
+
     /** The same under another archive (and so application) name. */
     static WebArchive site(String name, Map<String, String> settings) {
         File war = new File(System.getProperty("repdb.it.siteWar", "target/repdb-site.war"));
-        String properties = settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        // the thin WAR's own microprofile-config.properties (repdb.admin.enabled=true) is replaced by this one
+        Map<String, String> all = new java.util.TreeMap<>(Map.of("repdb.admin.enabled", "true"));
+        all.putAll(settings);
+        all.putAll(telemetry());
+        String properties = all.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining("\n", "", "\n"));
         return ShrinkWrap.create(WebArchive.class, name)
                 .merge(ShrinkWrap.createFromZipFile(WebArchive.class, war))

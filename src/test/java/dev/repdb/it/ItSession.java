@@ -1,5 +1,7 @@
 package dev.repdb.it;
 
+import dev.repdb.Login;
+import dev.repdb.jms.BrokerUsers;
 import dev.repdb.jms.EmbeddedBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +36,9 @@ public final class ItSession implements LauncherSessionListener {
     public static final String GROUP = "repdb";
 
     private static volatile EmbeddedBroker broker;
+    private static volatile Login adminLogin;
+    private static volatile Login readerLogin;
+    private static volatile OtlpReceiver otlp;
 
     /** The broker of this failsafe JVM. */
     public static EmbeddedBroker broker() {
@@ -53,7 +58,13 @@ public final class ItSession implements LauncherSessionListener {
         try {
             Path work = Path.of(required("repdb.it.workDir")).toAbsolutePath();
             Files.createDirectories(work);
-            broker = new EmbeddedBroker(work.resolve("broker"));
+            // broker authentication on: one login per site of the 3-site group (the server's is site 1)
+            broker = EmbeddedBroker.secured(work.resolve("broker"), new BrokerUsers(GROUP, 1, 2, 3));
+            Login serverSite = broker.users().site(ARQ_SITE_ID);
+            System.setProperty("repdb.it.broker.user", serverSite.user()); // arquillian.xml (WildFly)
+            System.setProperty("repdb.it.broker.password", serverSite.password());
+            otlp = new OtlpReceiver();
+            System.setProperty("repdb.it.otlp.endpoint", otlp.endpoint()); // ItDeployments: the app's otel.* config
             System.setProperty("repdb.it.broker.port", String.valueOf(broker.port()));
             System.setProperty("repdb.broker.port", String.valueOf(broker.port())); // arquillian.xml (WildFly)
             Path siteHome = work.resolve("server-site-" + System.currentTimeMillis());
@@ -64,6 +75,8 @@ public final class ItSession implements LauncherSessionListener {
                 Path base = WildFlyServer.SITES.resolve("arquillian");
                 WildFlyServer.freshCopy(WildFlyServer.template(WildFlyServer.EXTERNAL_BROKER_CLI), base);
                 System.setProperty("repdb.it.wildfly.base", base.toString());
+                adminLogin = WildFlyServer.login(base, WildFlyServer.ADMIN_USER);
+                readerLogin = WildFlyServer.login(base, WildFlyServer.READER_USER);
             } else if (container.equals("mixed")) {
                 // the broker only: dev.repdb.mixed.MixedGroupIT creates, starts and stops its own servers
             } else {
@@ -73,6 +86,20 @@ public final class ItSession implements LauncherSessionListener {
         } catch (Exception e) {
             throw new IllegalStateException("preparing the integration-test session failed", e);
         }
+    }
+
+    /** The OpenTelemetry collector the server's site exports its metrics to. */
+    public static OtlpReceiver otlp() {
+        OtlpReceiver r = otlp;
+        if (r == null) {
+            throw new IllegalStateException("no OTLP receiver: run integration tests through failsafe");
+        }
+        return r;
+    }
+
+    /** Which container this failsafe execution runs (liberty, wildfly, mixed). */
+    public static String container() {
+        return required("repdb.it.container");
     }
 
     /** Scratch space of this run (target/it-work...). */
@@ -96,13 +123,27 @@ public final class ItSession implements LauncherSessionListener {
                 : Path.of(required("repdb.it.wildfly.base"), "log/server.log");
     }
 
-    /** A user with the repdb-admin role (server-config defaults; change them in production). */
-    public static String adminUser() {
-        return liberty() ? "repdbadmin" : WildFlyServer.ADMIN_USER;
+    /** The server site's user with role repdb-admin (generated for this run: nothing ships a password). */
+    public static Login adminLogin() {
+        return requireLogin(adminLogin);
     }
 
-    public static String adminPassword() {
-        return liberty() ? "change-me" : WildFlyServer.ADMIN_PASSWORD;
+    /** The server site's user with role repdb-reader only. */
+    public static Login readerLogin() {
+        return requireLogin(readerLogin);
+    }
+
+    private static Login requireLogin(Login login) {
+        if (login == null) {
+            throw new IllegalStateException("no server site prepared (repdb.it.container is not liberty or wildfly)");
+        }
+        return login;
+    }
+
+    /** The base URL of an application (context root {@code name}) on the Arquillian server. */
+    public static String appUrl(String name) {
+        return liberty() ? "http://localhost:" + System.getProperty("repdb.it.httpPort") + "/" + name + "/"
+                : "http://127.0.0.1:8180/" + name + "/";
     }
 
     @Override
@@ -111,6 +152,11 @@ public final class ItSession implements LauncherSessionListener {
         broker = null;
         if (b != null) {
             b.close();
+        }
+        OtlpReceiver r = otlp;
+        otlp = null;
+        if (r != null) {
+            r.close();
         }
     }
 
@@ -126,7 +172,11 @@ public final class ItSession implements LauncherSessionListener {
         LibertyServer arq = new LibertyServer(Path.of(required("repdb.it.wlpHome")), "arq")
                 .create(Path.of(required("repdb.it.serverXml")))
                 .site(ARQ_SITE_ID, GROUP, broker.port())
+                .brokerLogin(broker.users().site(ARQ_SITE_ID))
                 .variable("repdb.home", siteHome);
+        adminLogin = Login.generate("it-admin");
+        readerLogin = Login.generate("it-reader");
+        arq.users(adminLogin, readerLogin);
         if (httpPort == 0) {
             arq.freeHttpPorts();
         } else {

@@ -98,6 +98,30 @@ public final class LibertyServer {
         return variable("repdb.site.id", siteId).variable("repdb.group", group).variable("repdb.broker.port", brokerPort);
     }
 
+    /**
+     * This server's users, written to repdb-users.xml beside server.xml (which includes it): {@code admin} in group
+     * repdb-admins (role repdb-admin), {@code reader} in repdb-readers (role repdb-reader). Nothing is shipped.
+     */
+    public LibertyServer users(dev.repdb.Login admin, dev.repdb.Login reader) {
+        String xml = "<server>\n  <basicRegistry id=\"basic\" realm=\"repdb\">\n"
+                + "    <user name=\"" + escape(admin.user()) + "\" password=\"" + escape(admin.password()) + "\"/>\n"
+                + "    <user name=\"" + escape(reader.user()) + "\" password=\"" + escape(reader.password()) + "\"/>\n"
+                + "    <group name=\"repdb-admins\"><member name=\"" + escape(admin.user()) + "\"/></group>\n"
+                + "    <group name=\"repdb-readers\"><member name=\"" + escape(reader.user()) + "\"/></group>\n"
+                + "  </basicRegistry>\n</server>\n";
+        try {
+            Files.writeString(dir.resolve("repdb-users.xml"), xml, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    /** The broker login of this server's site (server.xml's repdb.broker.user and repdb.broker.password). */
+    public LibertyServer brokerLogin(dev.repdb.Login login) {
+        return variable("repdb.broker.user", login.user()).variable("repdb.broker.password", login.password());
+    }
+
     /** HTTP and HTTPS ports chosen free now (a small race with other processes remains). */
     public LibertyServer freeHttpPorts() throws IOException {
         return httpPorts(freePort(), freePort());

@@ -6,9 +6,11 @@ import java.time.Duration;
 /** {@link SiteServer} on Open Liberty: {@code bin/server start|stop}, the site app at {@code /repdb-site/}. */
 final class LibertySite implements SiteServer {
     private final LibertyServer server;
+    private final dev.repdb.Login admin;
 
-    LibertySite(LibertyServer server) {
+    LibertySite(LibertyServer server, dev.repdb.Login admin) {
         this.server = server;
+        this.admin = admin;
     }
 
     @Override
@@ -38,13 +40,8 @@ final class LibertySite implements SiteServer {
     }
 
     @Override
-    public String adminUser() {
-        return "repdbadmin";
-    }
-
-    @Override
-    public String adminPassword() {
-        return "change-me";
+    public dev.repdb.Login adminLogin() {
+        return admin;
     }
 
     @Override

@@ -11,9 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 
-/** What an operator does with a site over HTTP: read its status, write and read a key as repdb-admin. */
+/** What an operator does with a site over HTTP: read its status, write and read a key, as repdb-admin. */
 public final class SiteClient {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SiteServer site;
@@ -24,7 +23,7 @@ public final class SiteClient {
 
     /** {@code GET /repdb/status}; throws unless it answers 200. */
     public JsonObject status() throws IOException, InterruptedException {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(site.appUrl() + "repdb/status")).GET());
+        HttpResponse<String> r = send(admin(HttpRequest.newBuilder(URI.create(site.appUrl() + "repdb/status")).GET()));
         if (r.statusCode() != 200) {
             throw new IOException(site.describe() + ": status answered " + r.statusCode() + " " + r.body());
         }
@@ -36,7 +35,7 @@ public final class SiteClient {
     /** {@code PUT /repdb/databases/{db}/{key}}: the HTTP status and body. */
     public HttpResponse<String> put(String db, String key, String value) throws IOException, InterruptedException {
         return send(admin(HttpRequest.newBuilder(URI.create(site.appUrl() + "repdb/databases/" + db + "/" + key)))
-                .header("Content-Type", "text/plain; charset=UTF-8")
+                .header("Content-Type", "text/plain; charset=UTF-8").header("X-Repdb-Request", "demo")
                 .PUT(HttpRequest.BodyPublishers.ofString(value, StandardCharsets.UTF_8)));
     }
 
@@ -59,9 +58,7 @@ public final class SiteClient {
     }
 
     private HttpRequest.Builder admin(HttpRequest.Builder request) {
-        String credentials = site.adminUser() + ":" + site.adminPassword();
-        return request.header("Authorization",
-                "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        return request.header("Authorization", site.adminLogin().basicAuthorization());
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {

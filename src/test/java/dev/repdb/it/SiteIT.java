@@ -1,6 +1,7 @@
 package dev.repdb.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSContext;
 import jakarta.jms.Queue;
 import jakarta.json.JsonObject;
+import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,8 +72,8 @@ class SiteIT {
     }
 
     private static JvmSite openJvmSite(int id) {
-        return new JvmSite(id, ItSession.workDir().resolve("jvm-site-" + id), ItSession.broker().connectionFactory(),
-                JVM_SETTINGS);
+        return new JvmSite(id, ItSession.workDir().resolve("jvm-site-" + id),
+                ItSession.broker().connectionFactory(ItSession.broker().users().site(id)), JVM_SETTINGS);
     }
 
     @Test
@@ -86,6 +88,12 @@ class SiteIT {
         JsonObject status = http.status();
         assertEquals("CLIENT", status.getString("role"));
         assertEquals(SERVER_SITE, status.getInt("siteId"));
+        // a client injecting a database the master has not created: no exception, reads as empty, writes nothing
+        JsonObject injected = http.json("GET", "it/injected/k1").asJsonObject();
+        assertFalse(injected.getBoolean("found"), injected.toString());
+        assertFalse(injected.getJsonArray("databases").toString().contains("injected"), injected.toString());
+        JsonObject again = http.json("GET", "it/injected/k1").asJsonObject();
+        assertEquals(injected.getString("lastLsn"), again.getString("lastLsn"), "a second injection wrote nothing");
     }
 
     @Test
@@ -137,7 +145,9 @@ class SiteIT {
     void malformedMessagesAreCountedAndConsumedOnce() throws Exception {
         Http http = http();
         long before = http.status().getJsonObject("jms").getJsonNumber("malformed").longValue();
-        try (JMSContext context = ItSession.broker().connectionFactory().createContext()) {
+        // sent with site 2's broker login: the broker lets a site send to another site's queue
+        try (JMSContext context = ItSession.broker().connectionFactory(ItSession.broker().users().site(2))
+                .createContext()) {
             Queue queue = context.createQueue("repdb.site." + SERVER_SITE);
             context.createProducer().setProperty("repdbSender", 2).send(queue, "a text message, not bytes");
             BytesMessage garbage = context.createBytesMessage();
@@ -241,6 +251,185 @@ class SiteIT {
         assertTrue(startupAfter > 0, "STARTUPDONE follows the NEWMASTER of site 2: " + sync);
         assertTrue(sync.stream().anyMatch(e -> e.getString("type").equals("RoleChanged")
                 && e.getString("to").equals("MASTER")), "the server's site was master once: " + sync);
+    }
+
+    @Test
+    @Order(9)
+    void theResourcesNeedALoginReadersOnlyReadAndCrossSiteRequestsAreRefused() throws Exception {
+        Http http = http();
+        assertEquals(401, http.request("GET", "repdb/status", null, null).status(), "status needs a login");
+        dev.repdb.Login reader = ItSession.readerLogin();
+        dev.repdb.Login admin = ItSession.adminLogin();
+        assertEquals(200, http.as(reader, "GET", "repdb/status", null, Map.of()).status());
+        assertEquals(200, http.as(reader, "GET", "repdb/databases/orders/o1", null, Map.of()).status(),
+                "a reader reads data");
+        Map<String, String> csrf = Http.csrfHeader("POST");
+        assertEquals(403, http.as(reader, "POST", "repdb/election", "", csrf).status(), "a reader holds no election");
+        assertEquals(403, http.as(reader, "POST", "repdb/transfer/3", "", csrf).status());
+        assertEquals(403, http.as(reader, "PUT", "repdb/databases/orders/r1", "no", csrf).status());
+        assertEquals(401, http.request("POST", "repdb/election", "", null).status());
+
+        // what a cross-site form post looks like: the browser sends the cached Basic login, no custom header
+        Http.Reply form = http.as(admin, "POST", "repdb/election", "a=b",
+                Map.of("Content-Type", "application/x-www-form-urlencoded", "Origin", "http://evil.example"));
+        assertEquals(403, form.status(), form.body());
+        Http.Reply noHeader = http.as(admin, "PUT", "repdb/databases/orders/c1", "x", Map.of());
+        assertEquals(403, noHeader.status(), noHeader.body());
+        assertTrue(noHeader.body().contains("X-Repdb-Request"), noHeader.body());
+        Map<String, String> foreign = new java.util.HashMap<>(csrf);
+        foreign.put("Origin", "http://evil.example:" + base.getPort());
+        assertEquals(403, http.as(admin, "PUT", "repdb/databases/orders/c2", "x", foreign).status(),
+                "the header alone does not do when the Origin is another site");
+        // same origin with the header passes the gate (the master commits; a client answers 409 naming it)
+        Map<String, String> sameOrigin = new java.util.HashMap<>(csrf);
+        sameOrigin.put("Origin", base.getProtocol() + "://" + base.getHost() + ":" + base.getPort());
+        int status = http.as(admin, "PUT", "repdb/databases/orders/c3", "ok", sameOrigin).status();
+        assertTrue(status == 200 || status == 409, "passed the gate: " + status);
+        // no state change on GET: an action's URL does not answer GET
+        assertEquals(405, http.as(admin, "GET", "repdb/election", null, Map.of()).status());
+        assertEquals(404, http.as(admin, "GET", "repdb/databases/orders/c1", null, Map.of()).status(),
+                "the refused writes wrote nothing");
+    }
+
+    @Test
+    @Order(10)
+    void anInjectedDatabaseOnTheMasterWritesNothingUntilWrittenThrough() throws Exception {
+        Http http = http();
+        makeTheServerSiteMaster(http);
+        JsonObject before = http.json("GET", "it/injected/k2").asJsonObject();
+        assertFalse(before.getBoolean("found"));
+        assertFalse(before.getJsonArray("databases").toString().contains("injected"), before.toString());
+        JsonObject again = http.json("GET", "it/injected/k2").asJsonObject();
+        assertEquals(before.getString("lastLsn"), again.getString("lastLsn"), "injecting on the master wrote nothing");
+        assertEquals(List.of(), List.of(site2, site3).stream().filter(s -> s.runtime().environment().databaseNames()
+                .contains("injected")).toList(), "nor did any record reach the clients");
+
+        Http.Reply put = http.request("PUT", "it/injected/k2", "kiwis", null);
+        assertEquals(200, put.status(), put.body());
+        for (JvmSite s : List.of(site2, site3)) {
+            Await.until("k2 through the injected handle on site " + s.id(), () -> "kiwis".equals(text(s.runtime()
+                    .environment().openDatabase("injected").get(bytes("k2")))));
+        }
+        assertTrue(http.json("GET", "it/injected/k2").asJsonObject().getBoolean("found"));
+    }
+
+    @Test
+    @Order(11)
+    void theSitesMetricsReachTheServersOpenTelemetryExporter() throws Exception {
+        Http http = http();
+        OtlpReceiver otlp = ItSession.otlp();
+        Map<String, String> site = Map.of("repdb.site", String.valueOf(SERVER_SITE));
+        JsonObject status = http.status();
+        int generation = status.getInt("generation");
+        java.util.function.Supplier<String> seen = () -> "\nexports received: " + otlp.exports() + ", metrics: "
+                + otlp.names() + "\n--- server log ---\n" + serverLogTail();
+        // compared with what the status says now (order 9 made the server's site master, if it could)
+        double role = "MASTER".equals(status.getString("role")) ? 2 : 1;
+        int master = status.getInt("master");
+        Await.until("the site's role, master and generation exported as the status shows them", Await.TIMEOUT, () ->
+                otlp.value("repdb.role", site).orElse(-1.0) == role
+                && otlp.value("repdb.master", site).orElse(-1.0) == master
+                && otlp.value("repdb.generation", site).orElse(-1.0) == generation, seen);
+        assertEquals(1.0, otlp.value("repdb.health", with(site, "check", "ready")).orElseThrow());
+        assertEquals(1.0, otlp.value("repdb.jms.connected", site).orElseThrow());
+        assertTrue(count(otlp, "repdb.replication.count", with(site, "counter", "msgs_processed")) > 0);
+        assertTrue(count(otlp, "repdb.replication.count", with(site, "counter", role == 2 ? "acks_received" : "acks_sent")) > 0);
+        assertTrue(count(otlp, "repdb.jms.messages", with(site, "kind", "sent")) > 0);
+        assertTrue(count(otlp, "repdb.jms.messages", with(site, "kind", "malformed")) >= 3, "the three of order 4");
+        Await.until("the clients' lag exported", Await.TIMEOUT, () -> role != 2 || otlp.value("repdb.client.lag",
+                with(site, "client", "2")).isPresent() && otlp.value("repdb.client.lag", with(site, "client", "3"))
+                .isPresent(), seen);
+        // the exported counters follow the status document's (exports run every second)
+        long processed = status.getJsonObject("counters").getJsonNumber("msgs_processed").longValue();
+        Await.until("msgs_processed exported at least as high as the status said", Await.TIMEOUT, () ->
+                count(otlp, "repdb.replication.count", with(site, "counter", "msgs_processed")) >= processed, seen);
+    }
+
+    @Test
+    @Order(12)
+    void theStatusPageShowsTheGroupInAHeadlessBrowserAndRefreshesByItself() throws Exception {
+        java.util.Optional<StatusPageBrowser> maybe = StatusPageBrowser.open();
+        if (maybe.isEmpty()) {
+            // CI installs chromium and chromium-driver (.ci/run); a developer machine without them skips
+            assertTrue(System.getenv("CI") == null, "CI must have chromium and chromedriver on the PATH");
+            org.junit.jupiter.api.Assumptions.abort("no chromium/chromedriver on the PATH");
+        }
+        Http http = http();
+        assertEquals(401, http.request("GET", "repdb/", null, null).status(), "the page needs a login");
+        dev.repdb.Login reader = ItSession.readerLogin();
+        assertEquals(200, http.as(reader, "GET", "repdb/", null, Map.of()).status());
+        try (StatusPageBrowser browser = maybe.get()) {
+            // log in once with credentials in a URL (the browser caches them for the realm), then open the page by its
+            // plain URL: a page opened with credentials in its URL may not fetch (the Fetch standard refuses URLs
+            // carrying credentials, and relative ones inherit them)
+            URI page = URI.create(base.toString().replaceFirst("/?$", "/") + "repdb/");
+            browser.get(new URI(page.getScheme(), reader.user() + ":" + reader.password(), page.getHost(),
+                    page.getPort(), page.getPath() + "status", null, null).toString());
+            browser.get(page.toString());
+            JsonObject now = http.status();
+            String role = now.getString("role");
+            String master = "site " + now.getInt("master");
+            browser.until("the page shows site 1 as " + role + " with master " + master, d -> browser.text("site-id")
+                    .equals("1") && browser.text("role").equals(role) && browser.text("master").equals(master));
+            browser.until("three sites in the table, sites 2 and 3 heard recently",
+                    d -> browser.all("#sites tbody tr").size() == 3
+                    && browser.all("#sites tr[data-site='2'] td").get(5).getText().endsWith("ago")
+                    && browser.all("#sites tr[data-site='3'] td").get(5).getText().endsWith("ago"));
+            JsonObject status = http.status();
+            assertEquals(String.valueOf(status.getInt("generation")), browser.text("generation"));
+            assertTrue(browser.all("#elections li").stream().anyMatch(li -> li.getText().contains("NewMaster")),
+                    "recent elections listed");
+            assertTrue(browser.all("#events li").size() >= 3, "recent events listed");
+            assertEquals(now.getInt("master") == 2 ? "MASTER" : "CLIENT",
+                    browser.all("#sites tr[data-site='2'] td").get(1).getText());
+            // it refreshes by itself: a write shows up as a new applied LSN without reloading the page
+            String applied = browser.text("applied");
+            if ("MASTER".equals(role)) {
+                assertEquals(200, http.admin("PUT", "repdb/databases/orders/o7", "limes").status());
+            } else {
+                JvmSite jvmMaster = now.getInt("master") == 2 ? site2 : site3;
+                try (Transaction txn = jvmMaster.runtime().environment().beginTransaction()) {
+                    jvmMaster.runtime().environment().openDatabase("orders").put(txn, bytes("o7"), bytes("limes"));
+                    txn.commit();
+                }
+            }
+            browser.until("the new applied LSN without a reload", d -> !browser.text("applied").equals(applied));
+            browser.until("the page settled", d -> browser.text("health").equals("ready, live"));
+            browser.screenshot(Path.of("target", "screenshots", "status-page-" + ItSession.container() + ".png"));
+        }
+    }
+
+    private void makeTheServerSiteMaster(Http http) throws Exception {
+        int master = masterId();
+        if (master != SERVER_SITE) {
+            JvmSite jvmMaster = master == 2 ? site2 : site3;
+            jvmMaster.runtime().environment().replication().transferMaster(SERVER_SITE, Await.TIMEOUT)
+                    .toCompletableFuture().get();
+        }
+        Await.until("the server's site is master, followed by sites 2 and 3", () -> "MASTER".equals(
+                http.status().getString("role")) && http.health("ready").status() == 200
+                && site2.runtime().environment().replication().masterId() == SERVER_SITE
+                && site3.runtime().environment().replication().masterId() == SERVER_SITE);
+    }
+
+    private static long count(OtlpReceiver otlp, String metric, Map<String, String> having) {
+        return otlp.value(metric, having).map(Double::longValue).orElse(-1L);
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        m.put(key, value);
+        return m;
+    }
+
+    private static String serverLogTail() {
+        try {
+            Path log = ItSession.serverLog();
+            List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (Exception e) {
+            return "(no server log: " + e + ")";
+        }
     }
 
     private static List<JsonObject> events(Http http) throws Exception {

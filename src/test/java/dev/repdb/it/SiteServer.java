@@ -26,10 +26,8 @@ public interface SiteServer extends AutoCloseable {
     /** The base URL of MicroProfile Health (Liberty: the HTTP port; WildFly: the management port). */
     String healthUrl();
 
-    /** A user with the repdb-admin role and its password (the server-config defaults). */
-    String adminUser();
-
-    String adminPassword();
+    /** The user with the repdb-admin role (generated for this server: nothing ships a password). */
+    dev.repdb.Login adminLogin();
 
     String describe();
 
@@ -46,23 +44,28 @@ public interface SiteServer extends AutoCloseable {
      * {@code siteId} with the {@code repdb.*} {@code settings} as server variables (MicroProfile Config reads them).
      */
     static SiteServer liberty(Path wlpHome, Path serverXml, Path siteWar, String name, int siteId, int brokerPort,
-                              Map<String, String> settings) throws IOException, InterruptedException {
+                              dev.repdb.Login brokerLogin, Map<String, String> settings)
+            throws IOException, InterruptedException {
+        dev.repdb.Login admin = dev.repdb.Login.generate("admin");
         LibertyServer server = new LibertyServer(wlpHome, name).create(serverXml)
-                .site(siteId, settings.getOrDefault("repdb.group", "repdb"), brokerPort).freeHttpPorts();
+                .site(siteId, settings.getOrDefault("repdb.group", "repdb"), brokerPort).brokerLogin(brokerLogin)
+                .users(admin, dev.repdb.Login.generate("reader")).freeHttpPorts();
         settings.forEach(server::variable);
         server.deploy(siteWar);
-        return new LibertySite(server);
+        return new LibertySite(server, admin);
     }
 
     /**
      * A WildFly server {@code name} configured by server-config/wildfly/repdb-external-broker.cli, at
      * {@code portOffset}, running site {@code siteId} with the {@code repdb.*} {@code settings} as system properties.
      */
-    static SiteServer wildfly(Path siteWar, String name, int siteId, int brokerPort, int portOffset,
-                              Map<String, String> settings) throws IOException, InterruptedException {
+    static SiteServer wildfly(Path siteWar, String name, int siteId, int brokerPort, dev.repdb.Login brokerLogin,
+                              int portOffset, Map<String, String> settings) throws IOException, InterruptedException {
         Map<String, String> properties = new java.util.HashMap<>(settings);
         properties.put("repdb.site.id", String.valueOf(siteId));
         properties.put("repdb.broker.port", String.valueOf(brokerPort));
+        properties.put("repdb.broker.user", brokerLogin.user());
+        properties.put("repdb.broker.password", brokerLogin.password());
         return new WildFlySite(WildFlyServer.create(name, WildFlyServer.EXTERNAL_BROKER_CLI, portOffset, properties),
                 siteWar);
     }

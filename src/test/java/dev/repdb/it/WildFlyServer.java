@@ -34,9 +34,11 @@ public final class WildFlyServer implements AutoCloseable {
     public static final Path SITES = HOME.resolveSibling("wildfly-sites");
     /** The external-broker configuration script (server-config/wildfly). */
     public static final Path EXTERNAL_BROKER_CLI = Path.of("server-config/wildfly/repdb-external-broker.cli").toAbsolutePath();
-    /** The application user for repdb's admin actions, as README.md beside the CLI scripts adds it. */
+    /** The application users for repdb's resources (role = group), added with generated passwords per template. */
     public static final String ADMIN_USER = "repdb-admin";
-    public static final String ADMIN_PASSWORD = "change-me-repdb-1";
+    public static final String READER_USER = "repdb-reader";
+    /** Where a template keeps the generated passwords of its users (copied with it into each base directory). */
+    private static final String LOGINS_FILE = "repdb-it-logins.properties";
 
     private final String name;
     private final Path baseDir;
@@ -72,7 +74,8 @@ public final class WildFlyServer implements AutoCloseable {
         String script = cliScript.getFileName().toString().replaceFirst("\\.cli$", "");
         Path template = SITES.resolve("template-" + script);
         Path done = template.resolve("configured");
-        if (Files.exists(done) && Files.getLastModifiedTime(done).compareTo(Files.getLastModifiedTime(cliScript)) > 0) {
+        if (Files.exists(done) && Files.exists(template.resolve(LOGINS_FILE))
+                && Files.getLastModifiedTime(done).compareTo(Files.getLastModifiedTime(cliScript)) > 0) {
             return template;
         }
         Path work = SITES.resolve("template-" + script + ".tmp");
@@ -80,14 +83,42 @@ public final class WildFlyServer implements AutoCloseable {
         deleteTree(template);
         copyTree(HOME.resolve("standalone"), work);
         run(work, List.of("bin/jboss-cli.sh", "-Djboss.server.base.dir=" + work, "--file=" + cliScript));
-        run(work, List.of("bin/add-user.sh", "-a", "-u", ADMIN_USER, "-p", ADMIN_PASSWORD, "-g", "repdb-admin",
-                "-sc", work.resolve("configuration").toString()));
+        java.util.Properties logins = new java.util.Properties();
+        for (String user : List.of(ADMIN_USER, READER_USER)) {
+            dev.repdb.Login login = dev.repdb.Login.generate(user);
+            // the user's group is its role (ApplicationDomain maps groups to roles)
+            run(work, List.of("bin/add-user.sh", "-a", "-u", user, "-p", login.password(), "-g", user,
+                    "-sc", work.resolve("configuration").toString()));
+            logins.setProperty(user, login.password());
+        }
+        try (java.io.Writer w = Files.newBufferedWriter(work.resolve(LOGINS_FILE))) {
+            logins.store(w, "generated for this template's application users (tests only)");
+        }
         for (String scratch : List.of("data", "tmp", "log")) { // the offline server's; each site makes its own
             deleteTree(work.resolve(scratch));
         }
         Files.writeString(work.resolve("configured"), cliScript + "\n");
         Files.move(work, template, StandardCopyOption.ATOMIC_MOVE);
         return template;
+    }
+
+    /** The admin (role repdb-admin) or reader (role repdb-reader) login of a base directory made from a template. */
+    public static dev.repdb.Login login(Path baseDir, String user) {
+        java.util.Properties logins = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(baseDir.resolve(LOGINS_FILE))) {
+            logins.load(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new dev.repdb.Login(user, logins.getProperty(user));
+    }
+
+    public dev.repdb.Login adminLogin() {
+        return login(baseDir, ADMIN_USER);
+    }
+
+    public dev.repdb.Login readerLogin() {
+        return login(baseDir, READER_USER);
     }
 
     /** Replaces {@code to} by a copy of {@code from}. */

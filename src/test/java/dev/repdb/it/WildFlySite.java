@@ -46,13 +46,8 @@ final class WildFlySite implements SiteServer {
     }
 
     @Override
-    public String adminUser() {
-        return WildFlyServer.ADMIN_USER;
-    }
-
-    @Override
-    public String adminPassword() {
-        return WildFlyServer.ADMIN_PASSWORD;
+    public dev.repdb.Login adminLogin() {
+        return server.adminLogin();
     }
 
     @Override

@@ -19,7 +19,8 @@ import org.apache.activemq.artemis.logs.AuditLogger;
 
 /**
  * A real ActiveMQ Artemis broker in the test JVM: one acceptor on 127.0.0.1 at a free port chosen at start,
- * persistence, security and JMX off, audit loggers off. It can be stopped and started again on the same port.
+ * persistence and JMX off, audit loggers off, security off unless it is given {@link BrokerUsers} (then every client
+ * must log in and may only do what its site may). It can be stopped and started again on the same port.
  */
 public final class EmbeddedBroker implements AutoCloseable {
     /** Strong references, so java.util.logging keeps the levels set here. */
@@ -30,6 +31,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             quietNoDeadLetterOrExpiryAddress());
 
     private final Configuration configuration;
+    private final BrokerUsers users;
     private final int port;
     private EmbeddedActiveMQ broker;
 
@@ -63,10 +65,31 @@ public final class EmbeddedBroker implements AutoCloseable {
      * a benchmark can keep the shipped acceptor's settings while moving it to a free port.
      */
     public EmbeddedBroker(Configuration configuration, Path dir, String acceptorParameters) throws Exception {
+        this(configuration, dir, acceptorParameters, null);
+    }
+
+    /** A broker with default (auto-creating) address settings and security on for {@code users}. */
+    public static EmbeddedBroker secured(Path dir, BrokerUsers users) throws Exception {
+        return new EmbeddedBroker(new ConfigurationImpl(), dir, "", users);
+    }
+
+    /** As above; {@code users} null: security off. */
+    public EmbeddedBroker(Configuration configuration, Path dir, String acceptorParameters, BrokerUsers users)
+            throws Exception {
+        this(configuration, dir, acceptorParameters, users, freePort());
+    }
+
+    /**
+     * As above on a given {@code port}, so that a broker in another JVM can be killed and a new one started where its
+     * clients reconnect.
+     */
+    public EmbeddedBroker(Configuration configuration, Path dir, String acceptorParameters, BrokerUsers users,
+                          int port) throws Exception {
+        this.users = users;
         if (LOGGER_LEVELS.isEmpty() || AuditLogger.isAnyLoggingEnabled()) {
             throw new IllegalStateException("Artemis audit loggers must be off in tests");
         }
-        this.port = freePort();
+        this.port = port;
         this.configuration = configuration
                 .setPersistenceEnabled(false)
                 .setSecurityEnabled(false)
@@ -77,13 +100,17 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setPagingDirectory(dir.resolve("paging").toString())
                 .setLargeMessagesDirectory(dir.resolve("large").toString())
                 .setNodeManagerLockDirectory(dir.resolve("lock").toString());
+        if (users != null) {
+            users.applyTo(configuration);
+        }
         configuration.getAcceptorConfigurations().clear();
         configuration.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port
                 + (acceptorParameters.isEmpty() ? "" : "?" + acceptorParameters));
         start();
     }
 
-    private static int freePort() throws IOException {
+    /** A port on 127.0.0.1 that was free a moment ago. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
@@ -94,6 +121,9 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new IllegalStateException("already running");
         }
         EmbeddedActiveMQ b = new EmbeddedActiveMQ().setConfiguration(configuration);
+        if (users != null) {
+            b.setSecurityManager(users);
+        }
         b.start();
         broker = b;
     }
@@ -109,6 +139,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         return port;
     }
 
+    /** The logins of a secured broker; throws for one without security. */
+    public BrokerUsers users() {
+        if (users == null) {
+            throw new IllegalStateException("this test broker runs without security");
+        }
+        return users;
+    }
+
     /**
      * A fresh client connection factory (Artemis's JMS client) with short timeouts and no automatic reconnect (the
      * repdb classes reconnect themselves). Give each site its own: Artemis serializes connection attempts per factory
@@ -122,6 +160,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static ConnectionFactory connectionFactory(int port) {
         return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port
                 + "?callTimeout=5000&callFailoverTimeout=5000&reconnectAttempts=0&initialConnectAttempts=1&retryInterval=100");
+    }
+
+    /** {@link #connectionFactory()} whose connections log in as {@code login}. */
+    public ConnectionFactory connectionFactory(dev.repdb.Login login) {
+        ActiveMQConnectionFactory factory = (ActiveMQConnectionFactory) connectionFactory(port);
+        factory.setUser(login.user());
+        factory.setPassword(login.password());
+        return factory;
     }
 
     /** Messages on the queue with that name now (0 if there is no such queue), including ones being delivered. */

@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,8 +58,7 @@ class MixedGroupIT {
     private static final int WILDFLY_PORT_OFFSET = 300;
     /** Generous (DESIGN §5): two servers, a broker and the test JVM share a small machine. */
     private static final Duration TIMEOUT = Duration.ofSeconds(180);
-    private static final String LIBERTY_ADMIN = "repdbadmin";
-    private static final String LIBERTY_PASSWORD = "mixed-group-it";
+    private static final dev.repdb.Login LIBERTY_ADMIN = dev.repdb.Login.generate("mixed-admin");
     private static final String DB = "mixed";
 
     /**
@@ -94,13 +92,14 @@ class MixedGroupIT {
                 .variable("repdb.http.host", "127.0.0.1")
                 .freeHttpPorts()
                 .variable("repdb.home", work.resolve("site-" + LIBERTY_SITE))
-                .variable("repdb.admin.password", LIBERTY_PASSWORD);
+                .brokerLogin(ItSession.broker().users().site(LIBERTY_SITE))
+                .users(LIBERTY_ADMIN, dev.repdb.Login.generate("mixed-reader"));
         liberty.variable("repdb.site.url", "http://127.0.0.1:" + liberty.httpPort() + "/repdb-site");
         GROUP_SETTINGS.forEach(liberty::variable);
         Files.writeString(liberty.directory().resolve("jvm.options"), "-Xmx512m\n");
         liberty.deploy(siteWar);
         libertySite = new ServerSite(LIBERTY_SITE, "Liberty",
-                URI.create("http://127.0.0.1:" + liberty.httpPort() + "/repdb-site/"), LIBERTY_ADMIN, LIBERTY_PASSWORD);
+                URI.create("http://127.0.0.1:" + liberty.httpPort() + "/repdb-site/"), LIBERTY_ADMIN);
         liberty.start(TIMEOUT);
         liberty.awaitLog("CWWKZ0001I.*repdb-site", TIMEOUT);
         phase("Liberty site " + LIBERTY_SITE + " started (server + application)", t0);
@@ -114,18 +113,21 @@ class MixedGroupIT {
         properties.put("repdb.group", ItSession.GROUP);
         properties.put("repdb.broker.host", "127.0.0.1");
         properties.put("repdb.broker.port", String.valueOf(brokerPort));
+        properties.put("repdb.broker.user", ItSession.broker().users().site(WILDFLY_SITE).user());
+        properties.put("repdb.broker.password", ItSession.broker().users().site(WILDFLY_SITE).password());
         properties.put("repdb.home", work.resolve("site-" + WILDFLY_SITE).toString());
         wildfly = WildFlyServer.create("mixed-wildfly", WildFlyServer.EXTERNAL_BROKER_CLI, WILDFLY_PORT_OFFSET,
                 withSiteUrl(properties, "http://127.0.0.1:" + (8080 + WILDFLY_PORT_OFFSET) + "/repdb-site"));
         wildflySite = new ServerSite(WILDFLY_SITE, "WildFly", URI.create(wildfly.httpUrl() + "/repdb-site/"),
-                WildFlyServer.ADMIN_USER, WildFlyServer.ADMIN_PASSWORD);
+                wildfly.adminLogin());
         wildfly.start(TIMEOUT);
         wildfly.deploy(siteWar, TIMEOUT);
         phase("WildFly site " + WILDFLY_SITE + " started (server, then deployment)", t0);
 
         Map<String, String> jvmSettings = new HashMap<>(GROUP_SETTINGS);
         jvmSettings.put("repdb.priority", "0"); // never master: every failover goes from one server kind to the other
-        jvm = new JvmSite(JVM_SITE, work.resolve("site-" + JVM_SITE), ItSession.broker().connectionFactory(),
+        jvm = new JvmSite(JVM_SITE, work.resolve("site-" + JVM_SITE),
+                ItSession.broker().connectionFactory(ItSession.broker().users().site(JVM_SITE)),
                 jvmSettings);
     }
 
@@ -293,8 +295,8 @@ class MixedGroupIT {
     record HttpResult(int status, String body) {
     }
 
-    /** A site in an application server, reached over HTTP (status open, the rest with the repdb-admin role). */
-    record ServerSite(int id, String kind, URI base, String user, String password) implements Site {
+    /** A site in an application server, reached over HTTP as its repdb-admin user. */
+    record ServerSite(int id, String kind, URI base, dev.repdb.Login admin) implements Site {
         private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
         JsonObject status() throws Exception {
@@ -343,7 +345,7 @@ class MixedGroupIT {
             return send("POST", "repdb/transfer/" + target, "", true);
         }
 
-        private HttpResult send(String method, String path, String body, boolean admin) throws IOException,
+        private HttpResult send(String method, String path, String body, boolean asAdmin) throws IOException,
                 InterruptedException {
             HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -351,9 +353,9 @@ class MixedGroupIT {
             if (body != null) {
                 request.header("Content-Type", "text/plain; charset=UTF-8");
             }
-            if (admin) {
-                request.header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+            request.header("Authorization", admin.basicAuthorization()); // status too: repdb-reader or repdb-admin
+            if (!method.equals("GET")) {
+                request.header("X-Repdb-Request", "mixed-it"); // AdminGate's cross-site request check
             }
             HttpResponse<String> response = CLIENT.send(request.build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

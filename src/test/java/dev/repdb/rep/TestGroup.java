@@ -1,5 +1,8 @@
 package dev.repdb.rep;
 
+import dev.repdb.rep.wire.Message;
+import dev.repdb.rep.wire.MessageCodec;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.Environment;
 import dev.repdb.EnvironmentConfig;
 import java.nio.charset.StandardCharsets;

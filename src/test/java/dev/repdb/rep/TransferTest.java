@@ -1,8 +1,8 @@
 package dev.repdb.rep;
 
+import dev.repdb.rep.wire.MessageType;
 import static dev.repdb.rep.TestGroup.b;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.repdb.AckPolicy;
@@ -19,8 +19,12 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bulk transfer, throttled answers (LOG_MORE), and client-to-client service of ANYWHERE requests. */
-class TransferTest {
+/**
+ * Client-to-client service of ANYWHERE requests: the test re-addresses requests to a peer, which needs the codec's
+ * internals, so these stay on {@link TestGroup}. Bulk transfer, throttling and fragments run on every harness in
+ * {@code dev.repdb.minigroup.TransferTests}.
+ */
+class TransferTest extends dev.repdb.minigroup.RepdbTestBase {
 
     @TempDir
     Path dir;
@@ -53,36 +57,6 @@ class TransferTest {
 
     private static boolean has(TestGroup.Site site, String key) {
         return site.env.openDatabase("d").get(b(key)) != null;
-    }
-
-    @Test
-    void liveRecordsTravelInBulkMessages() {
-        try (TestGroup group = group(3, b -> b.bulk(true, 64 * 1024).ackPolicy(AckPolicy.NONE))) {
-            List<CompletableFuture<CommitToken>> commits = commitMany(group.site(1), 200, 100);
-            group.deliverUntil(() -> commits.stream().allMatch(CompletableFuture::isDone)
-                    && has(group.site(2), "k199") && has(group.site(3), "k199"), WAIT, "all commits everywhere");
-            RepStats master = group.site(1).rep().stats();
-            assertTrue(master.counter("bulk_transfers") > 0);
-            assertTrue(master.counter("bulk_records") >= 200);
-            assertTrue(master.counter("bulk_records") > master.counter("bulk_transfers"),
-                    "records per bulk message > 1: " + master.counter("bulk_records") + " in "
-                            + master.counter("bulk_transfers"));
-            assertEquals(group.site(1).env.engine().lastLsn(), group.site(2).env.engine().lastLsn());
-        }
-    }
-
-    @Test
-    void answersAreThrottledAndTheClientAsksForMore() {
-        try (TestGroup group = group(2, b -> b.throttleBytes(8 * 1024).ackPolicy(AckPolicy.NONE))) {
-            TestGroup.Site client = group.site(2);
-            group.dropWhere(e -> e.to() == 2);
-            List<CompletableFuture<CommitToken>> commits = commitMany(group.site(1), 100, 1000);
-            group.deliverUntil(() -> commits.stream().allMatch(CompletableFuture::isDone), WAIT, "commits");
-            group.dropWhere(e -> false);
-            group.deliverUntil(() -> has(client, "k99"), WAIT, "the client catches up in throttled steps");
-            assertTrue(group.site(1).rep().stats().counter("nthrottles") >= 5,
-                    "100 KB through an 8 KB throttle needs several LOG_MORE rounds");
-        }
     }
 
     @Test
@@ -121,26 +95,6 @@ class TransferTest {
             group.deliverUntil(() -> has(lagging, "k4"), WAIT, "served by the master after REREQUEST");
             assertTrue(peer.rep().stats().counter("client_svc_miss") > 0);
             assertTrue(lagging.rep().stats().counter("rerequests") > 0);
-        }
-    }
-
-    @Test
-    void aRecordLargerThanAMessageTravelsInFragmentsEvenWhenSomeAreLost() {
-        try (TestGroup group = group(2, b -> b.ackPolicy(AckPolicy.NONE).maxMessageBytes(4096))) {
-            // lose every third fragment of the live stream; the re-request brings the record again
-            int[] seen = {0};
-            group.dropWhere(e -> e.type() == MessageType.FRAGMENT && (e.flags() & Transport.PERMANENT) != 0
-                    && ++seen[0] % 3 == 0);
-            Database db = group.site(1).env.openDatabase("d");
-            byte[] big = new byte[200_000];
-            new java.util.Random(5).nextBytes(big);
-            Transaction txn = group.site(1).env.beginTransaction();
-            db.put(txn, b("big"), big);
-            CompletableFuture<CommitToken> done = txn.commitAsync().toCompletableFuture();
-            group.deliverUntil(() -> done.isDone() && has(group.site(2), "big"), WAIT, "the big record arrives");
-            assertArrayEquals(big, group.site(2).env.openDatabase("d").get(b("big")));
-            assertTrue(group.site(1).rep().stats().counter("fragmented_messages") >= 1);
-            assertTrue(group.site(2).rep().stats().counter("fragments_received") > 10);
         }
     }
 }

@@ -1,10 +1,10 @@
 package dev.repdb.scenario;
 
 import dev.repdb.log.Lsn;
-import dev.repdb.rep.InvalidMessageException;
-import dev.repdb.rep.Message;
-import dev.repdb.rep.MessageCodec;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.Message;
+import dev.repdb.rep.wire.MessageCodec;
+import dev.repdb.rep.wire.MessageType;
+import dev.repdb.rep.wire.WireFormatException;
 import dev.repdb.rep.RepResult;
 import dev.repdb.rep.RepStatus;
 import dev.repdb.rep.Transport;
@@ -34,7 +34,7 @@ final class Describe {
         Message m;
         try {
             m = MessageCodec.decode(e.control(), e.rec(), e.from(), e.to(), groupId);
-        } catch (InvalidMessageException ex) {
+        } catch (WireFormatException ex) {
             return e.from() + "->" + e.to() + " (malformed: " + ex.getMessage() + ")";
         }
         StringBuilder s = new StringBuilder().append(e.from()).append("->").append(e.to()).append(' ')

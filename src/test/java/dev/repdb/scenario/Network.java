@@ -1,6 +1,6 @@
 package dev.repdb.scenario;
 
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.Transport;
 import java.util.ArrayList;
 import java.util.HashMap;

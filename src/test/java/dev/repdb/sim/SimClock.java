@@ -116,6 +116,16 @@ public final class SimClock {
         now = Math.max(now, until);
     }
 
+    /** The virtual time of the next event that is not cancelled, or {@link Long#MAX_VALUE} if there is none. */
+    public long nextTime() {
+        Event head = events.peek();
+        while (head != null && head.cancelled) {
+            events.poll();
+            head = events.peek();
+        }
+        return head == null ? Long.MAX_VALUE : head.time;
+    }
+
     public int pending() {
         return events.size();
     }

@@ -72,6 +72,14 @@ final class SimNetwork {
     long sentCount;
     long droppedCount;
     int partitions;
+    /** Faults a test switched on through the MiniGroup hooks (drop and delay rules, a partition); null for none. */
+    dev.repdb.minigroup.Faults faults;
+    /**
+     * Keep each sender-to-target pair in order (as JMS does per destination): random delays then only reorder
+     * messages of different pairs. Messages a delay rule holds back are exempt. Off for the chaos simulation.
+     */
+    boolean fifo;
+    private final long[][] lastArrival;
 
     SimNetwork(SimClock clock, Random random, int nsites, Receiver receiver) {
         this.clock = clock;
@@ -79,6 +87,7 @@ final class SimNetwork {
         this.nsites = nsites;
         this.receiver = receiver;
         this.blocked = new boolean[nsites + 1][nsites + 1];
+        this.lastArrival = new long[nsites + 1][nsites + 1];
     }
 
     SiteTransport transportFor(int site) {
@@ -97,19 +106,35 @@ final class SimNetwork {
             receiver.dropped(e, "lost");
             return;
         }
-        schedule(e);
+        long extra = 0;
+        if (faults != null && faults.active()) {
+            dev.repdb.minigroup.Faults.Decision d = faults.decide(
+                    new dev.repdb.minigroup.Envelope(e.from(), e.to(), e.control(), e.rec(), e.flags()));
+            if (d.drop()) {
+                droppedCount++;
+                receiver.dropped(e, d.dropped());
+                return;
+            }
+            extra = d.delay().toNanos();
+        }
+        schedule(e, extra);
         if (random.nextDouble() < duplicateRate) {
-            schedule(new Envelope(e.from(), e.to(), e.control(), e.rec(), e.flags(), e.copy() + 1));
+            schedule(new Envelope(e.from(), e.to(), e.control(), e.rec(), e.flags(), e.copy() + 1), extra);
         }
     }
 
-    private void schedule(Envelope e) {
-        long delay = minDelay + (jitter > 0 ? (long) (random.nextDouble() * jitter) : 0);
+    private void schedule(Envelope e, long extraDelay) {
+        long delay = extraDelay + minDelay + (jitter > 0 ? (long) (random.nextDouble() * jitter) : 0);
         if (slowRate > 0 && random.nextDouble() < slowRate) {
             delay += 10_000_000L + (long) (random.nextDouble() * 200_000_000L);
         }
+        if (fifo && extraDelay == 0) {
+            long at = Math.max(clock.now() + delay, lastArrival[e.from()][e.to()]);
+            lastArrival[e.from()][e.to()] = at;
+            delay = at - clock.now();
+        }
         clock.at(delay, () -> {
-            if (blocked[e.from()][e.to()]) {
+            if (blocked[e.from()][e.to()] || faults != null && !faults.connected(e.from(), e.to())) {
                 droppedCount++;
                 receiver.dropped(e, "partitioned in flight");
                 return;

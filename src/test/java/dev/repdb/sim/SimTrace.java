@@ -1,6 +1,6 @@
 package dev.repdb.sim;
 
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.MessageType;
 import java.nio.ByteBuffer;
 
 /**

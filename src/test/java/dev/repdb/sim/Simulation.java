@@ -8,9 +8,9 @@ import dev.repdb.EnvironmentConfig;
 import dev.repdb.TestAccess;
 import dev.repdb.log.Lsn;
 import dev.repdb.rep.InvalidMessageException;
-import dev.repdb.rep.Message;
-import dev.repdb.rep.MessageCodec;
-import dev.repdb.rep.MessageType;
+import dev.repdb.rep.wire.Message;
+import dev.repdb.rep.wire.MessageCodec;
+import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.RepResult;
 import dev.repdb.rep.Reactions;
 import dev.repdb.rep.RepRole;
@@ -87,7 +87,8 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     /** Protocol counters summed over every process of every site (they show which paths a seed exercised). */
     private final java.util.TreeMap<String, Long> protocol = new java.util.TreeMap<>();
     private static final String[] PROTOCOL_COUNTERS = {"rollbacks", "rolled_back_txns", "inits", "outdated",
-        "log_diverged", "dupmasters", "rerequests", "nthrottles", "log_queued", "msgs_badgen"};
+        "log_diverged", "dupmasters", "rerequests", "nthrottles", "log_queued", "msgs_badgen",
+        "msgs_not_fresh", "msgs_replayed"};
 
     private boolean faults = true;
     private long troubleSince = -1;
@@ -99,6 +100,9 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
     private final boolean electing;
     private final boolean failoverOnly;
     private final boolean leases;
+    /** Message authentication on (group secrets), in a third of the electing seeds; chosen without drawing from
+     *  {@code random}, so every seed's other choices stay what they were. */
+    private final boolean secured;
     private final Duration electionTimeout;
     /** When the group last lost its master (a crash of it, or a partition from the majority); -1: it has one. */
     private long masterLostAt = -1;
@@ -146,6 +150,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         this.chaosInterval = (50 + random.nextInt(400)) * MS;
         this.maxDown = 1 + random.nextInt(Math.max(1, (nsites + 1) / 2));
         this.leases = electing && !failoverOnly && random.nextInt(3) == 0;
+        this.secured = electing && !failoverOnly && Math.floorMod(seed, 3) == 2;
 
         this.electionTimeout = Duration.ofMillis(50 + random.nextInt(250));
         Durability[] durabilities = Durability.values();
@@ -181,7 +186,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 .append(appointDelay / MS).append(" ms, commit every ").append(commitInterval / MS)
                 .append(" ms, chaos every ").append(chaosInterval / MS).append(" ms, at most ").append(maxDown)
                 .append(" down").append(electing ? ", elections (timeout " + electionTimeout.toMillis() + " ms"
-                        + (leases ? ", leases" : "") + ", clock rates " + sites.stream()
+                        + (leases ? ", leases" : "") + (secured ? ", group secrets" : "") + ", clock rates " + sites.stream()
                         .map(x -> String.format("%.3f", x.clockRate)).toList() + ")" : "").toString();
     }
 
@@ -404,6 +409,9 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
         }
         if (leases) {
             b.masterLeases(heartbeat.multipliedBy(4), 1.02);
+        }
+        if (secured) {
+            b.groupSecrets(("sim group secret " + seed).getBytes(StandardCharsets.UTF_8));
         }
         return b.build();
     }

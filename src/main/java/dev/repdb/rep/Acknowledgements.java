@@ -1,0 +1,74 @@
+package dev.repdb.rep;
+
+import dev.repdb.AckPolicy;
+import dev.repdb.CommitToken;
+import dev.repdb.InsufficientAcksException;
+import dev.repdb.log.Lsn;
+import dev.repdb.rep.wire.Message;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * On a master: the acknowledgements its clients sent ({@link AckTracker}) and the commits waiting for enough of
+ * them; a commit short of its policy at the ack timeout fails (PERM_FAILED) but stays committed.
+ */
+final class Acknowledgements {
+
+    private final Site s;
+    private final AckTracker tracker = new AckTracker();
+
+    Acknowledgements(Site s) {
+        this.s = s;
+    }
+
+    void reset(int generation) {
+        tracker.reset(generation);
+    }
+
+    void forget(int site) {
+        tracker.forget(site);
+    }
+
+    Lsn ackedLsn(int site) {
+        return tracker.ackedLsns().getOrDefault(site, Lsn.ZERO);
+    }
+
+    Map<Integer, Lsn> ackedLsns() {
+        return tracker.ackedLsns();
+    }
+
+    /** The highest position each client acknowledged in any generation (what archiving keeps). */
+    Map<Integer, Lsn> positions() {
+        return tracker.positions();
+    }
+
+    /** The future a committing thread waits on; completes when the policy is met or at the ack timeout. */
+    CompletableFuture<Void> await(CommitToken token) {
+        long deadline = s.now() + s.config.ackTimeout().toNanos();
+        return tracker.await(token, s.config.acksRequired(), s.config.ackPolicy() == AckPolicy.QUORUM, deadline);
+    }
+
+    void handleAck(Message m) {
+        s.counters.increment("acks_received");
+        tracker.ack(m.sender(), m.generation(), m.lsn(), m.has(Message.F_ELECTABLE));
+        settle();
+        s.transfer.maybeHandOver();
+    }
+
+    /** Completes the commits whose policy is met, fails those past their deadline (PERM_FAILED). */
+    void settle() {
+        List<InsufficientAcksException> failed = new ArrayList<>();
+        tracker.settle(s.now(), failed).forEach(s.fx::complete);
+        for (InsufficientAcksException e : failed) {
+            s.counters.increment("perm_failed");
+            s.fx.emit(new SiteEvent.PermFailed(e.token(), e.acks(), e.required()));
+        }
+    }
+
+    /** Fails every waiting commit (this master steps down or closes). */
+    void failAll(RuntimeException reason) {
+        tracker.failAll(reason).forEach(s.fx::complete);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.repdb.rep;
+
+import dev.repdb.ElectionFailedException;
+import dev.repdb.log.Lsn;
+import dev.repdb.rep.wire.Message;
+import dev.repdb.rep.wire.MessageType;
+import dev.repdb.rep.wire.Payloads;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Handing the master role over: a transfer in progress on this master ({@link Replication#transferMaster}), the one
+ * this former master waits to see completed, and the re-election a master holds when sites keep voting in
+ * elections newer than its generation.
+ */
+final class MasterTransfer {
+
+    private static final System.Logger LOGGER = System.getLogger(Replication.class.getName());
+
+    /** A transfer: its target, deadline and completion. */
+    record Transfer(int target, long deadlineNanos, CompletableFuture<Void> done) {
+    }
+
+    private final Site s;
+    /**
+     * A master transfer in progress on this master (null: none). Volatile: the engine's write permission check reads
+     * it without the replication lock.
+     */
+    private volatile Transfer transfer;
+    /** On a former master that handed over: completed when the target announces itself. */
+    private Transfer pendingTransfer;
+    /**
+     * On a master: since when (and up to which election generation) sites keep voting in newer elections than its
+     * generation. A site that sent VOTE2 in such an election follows no master below it; if that goes on, the
+     * master hands over to itself in an election at that generation, so those sites can follow it again.
+     */
+    private long newerElectionSince = -1;
+    private int newerElectionSeen;
+
+    MasterTransfer(Site s) {
+        this.s = s;
+    }
+
+    /** The transfer in progress on this master, or null. */
+    Transfer inProgress() {
+        return transfer;
+    }
+
+    CompletionStage<Void> start(int target, long timeoutNanos) {
+        if (s.role != RepRole.MASTER) {
+            throw new IllegalStateException("only the master transfers the master role");
+        }
+        if (target == s.localId || target < 0) {
+            throw new IllegalArgumentException("cannot transfer the master role to site " + target);
+        }
+        Transfer current = transfer;
+        if (current != null) {
+            throw new IllegalStateException("a transfer to site " + current.target() + " is in progress");
+        }
+        Transfer t = new Transfer(target, s.now() + timeoutNanos, new CompletableFuture<>());
+        transfer = t;
+        s.counters.increment("transfers");
+        maybeHandOver();
+        return transfer == null ? CompletableFuture.completedFuture(null) : t.done();
+    }
+
+    /** On a master handing over: step down once the target holds the last commit, or give up at the deadline. */
+    void maybeHandOver() {
+        Transfer t = transfer;
+        if (t == null) {
+            return;
+        }
+        Lsn targetHas = s.acks.ackedLsn(t.target());
+        if (!targetHas.isBefore(s.shipping.lastPermLsn())) {
+            LOGGER.log(System.Logger.Level.INFO, "site {0} hands the master role to site {1}", s.localId, t.target());
+            s.broadcast(MessageType.MASTER_TRANSFER, 0, s.engine.lastLsn(), Payloads.int32(t.target()));
+            transfer = null;
+            pendingTransfer = t;
+            s.roles.becomeClient();
+            s.elections.preferNext(t.target());
+            s.elections.startElection(s.config.nsites(), s.config.majority(), s.config.electionTimeout().toNanos());
+        } else if (s.now() - t.deadlineNanos() >= 0) {
+            transfer = null;
+            s.fx.complete(() -> t.done().completeExceptionally(new ElectionFailedException(
+                    "site " + t.target() + " did not catch up within the transfer timeout; this site stays master")));
+        }
+    }
+
+    /** A voter in election generation {@code egen}, newer than this master's generation, was seen. */
+    void noteNewerElection(int egen) {
+        newerElectionSeen = Math.max(newerElectionSeen, egen);
+        if (newerElectionSince < 0) {
+            newerElectionSince = s.now();
+        }
+    }
+
+    void clearNewerElection() {
+        newerElectionSince = -1;
+        newerElectionSeen = 0;
+    }
+
+    boolean seesNewerElection() {
+        return newerElectionSince >= 0;
+    }
+
+    /**
+     * Sites have voted in a newer election than this master's generation for longer than two master timeouts:
+     * some of them may have promised it (VOTE2) and will follow no master below it. Stop commits and hold an
+     * election at that generation, preferring this site (as a transfer to itself), so that a master of a
+     * generation they can follow exists again.
+     */
+    void maybeReelect(long now) {
+        if (newerElectionSince < 0 || transfer != null
+                || now - newerElectionSince < 2 * s.config.masterTimeout().toNanos()) {
+            return;
+        }
+        s.counters.increment("reelections");
+        LOGGER.log(System.Logger.Level.INFO, "site {0}: sites vote in election generation {1}; re-electing",
+                s.localId, newerElectionSeen);
+        newerElectionSince = -1;
+        s.broadcast(MessageType.MASTER_TRANSFER, 0, s.engine.lastLsn(), Payloads.int32(s.localId));
+        s.roles.becomeClient();
+        RepMeta.State st = s.meta.state();
+        if (st.electionGeneration() < newerElectionSeen) {
+            s.meta.store(new RepMeta.State(st.siteId(), st.started(), st.generation(), newerElectionSeen,
+                    st.promised()));
+        }
+        s.elections.preferNext(s.localId);
+        s.elections.startElection(s.config.nsites(), s.config.majority(), s.config.electionTimeout().toNanos());
+    }
+
+    /** MASTER_TRANSFER from our master: it steps down; elect, preferring its target. */
+    void handleTransfer(Message m) {
+        int target = Payloads.decodeInt32(m.rec());
+        if (m.sender() != s.masterId) {
+            return;
+        }
+        s.counters.increment("transfers_heard");
+        s.roles.forgetMaster();
+        s.elections.preferNext(target);
+        if (s.elections.election == null) {
+            s.elections.startElection(s.config.nsites(), s.config.majority(), s.config.electionTimeout().toNanos());
+        }
+    }
+
+    /** A new master announced itself: a hand-over this site started is complete (or went to another site). */
+    void newMasterSeen(int master) {
+        if (pendingTransfer != null) {
+            Transfer t = pendingTransfer;
+            pendingTransfer = null;
+            if (master == t.target()) {
+                s.fx.complete(() -> t.done().complete(null));
+            } else {
+                s.fx.complete(() -> t.done().completeExceptionally(new ElectionFailedException(
+                        "site " + master + " became master instead of site " + t.target())));
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.repdb.rep;
+
+import dev.repdb.rep.wire.MessageType;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The periodic transition (etcd raft's {@code Tick}): a master's heartbeats, acknowledgement timeouts, transfer
+ * and re-election checks; a client's election deadlines and re-requests. The next tick is armed as a timer effect.
+ */
+final class Ticks {
+
+    private final Site s;
+    private Scheduler.Cancellable ticker;
+    private long lastHeartbeatNanos;
+
+    Ticks(Site s) {
+        this.s = s;
+    }
+
+    /** Arms the first tick (start). */
+    void ensureTicking() {
+        if (ticker == null && !s.closed) {
+            scheduleTick();
+        }
+    }
+
+    void cancel() {
+        if (ticker != null) {
+            ticker.cancel();
+        }
+    }
+
+    private long tickNanos() {
+        return Math.max(s.config.requestMin().toNanos() / 2, TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    private void scheduleTick() {
+        s.fx.schedule(this::tick, tickNanos(), handle -> ticker = handle);
+    }
+
+    /** A new master's first heartbeat (with leases: the first grant requests), sent with its NEWMASTER. */
+    void heartbeatNow() {
+        lastHeartbeatNanos = s.now();
+        s.broadcast(MessageType.HEARTBEAT, 0, s.engine.lastLsn(), s.leases.heartbeatPayload());
+    }
+
+    void tick() {
+        if (s.closed) {
+            return;
+        }
+        long now = s.now();
+        if (s.role == RepRole.MASTER) {
+            if (now - lastHeartbeatNanos >= s.leases.heartbeatNanos()) {
+                lastHeartbeatNanos = now;
+                s.counters.increment("heartbeats_sent");
+                s.broadcast(MessageType.HEARTBEAT, 0, s.engine.lastLsn(), s.leases.heartbeatPayload());
+            }
+            s.acks.settle();
+            s.transfer.maybeHandOver();
+            s.transfer.maybeReelect(now);
+        } else if (s.role == RepRole.CLIENT) {
+            s.elections.checkElection(false);
+            s.requests.maybeRequest(false);
+        }
+        scheduleTick();
+    }
+}

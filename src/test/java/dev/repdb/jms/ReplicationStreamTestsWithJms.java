@@ -1,0 +1,7 @@
+package dev.repdb.jms;
+
+import dev.repdb.minigroup.ReplicationStreamTests;
+
+class ReplicationStreamTestsWithJms extends ReplicationStreamTests<MiniGroupWithJms>
+        implements MiniGroupWithJms.FactoryGet {
+}

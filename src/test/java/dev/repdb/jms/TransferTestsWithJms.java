@@ -1,0 +1,6 @@
+package dev.repdb.jms;
+
+import dev.repdb.minigroup.TransferTests;
+
+class TransferTestsWithJms extends TransferTests<MiniGroupWithJms> implements MiniGroupWithJms.FactoryGet {
+}
