@@ -832,6 +832,11 @@ public final class Log implements AutoCloseable {
         }
     }
 
+    /** The size at which this log starts a new segment (a master's; a client's follow its master's stream). */
+    public long segmentSize() {
+        return config.segmentSize();
+    }
+
     /** The number of segment files. */
     public int segmentCount() {
         lock.lock();

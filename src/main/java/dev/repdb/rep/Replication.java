@@ -16,6 +16,7 @@ import dev.repdb.store.LogEntryCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -77,7 +78,6 @@ public final class Replication implements AutoCloseable, Site.Driver {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Site site;
     private final Inbound inbound;
-    private final Archiving archiving;
 
     /**
      * Creates the replication layer of {@code engine}, whose home is {@code home}. If replication was ever started
@@ -90,7 +90,6 @@ public final class Replication implements AutoCloseable, Site.Driver {
         dev.repdb.rep.auth.MessageAuthenticator auth = Inbound.authenticator(config, storage, home);
         this.site = new Site(engine, config, scheduler, RepMeta.load(storage, home), auth, this);
         this.inbound = new Inbound(site, auth);
-        this.archiving = new Archiving(site);
         new EngineBinding(site, lock).bind(engine);
     }
 
@@ -314,7 +313,7 @@ public final class Replication implements AutoCloseable, Site.Driver {
     public int archiveLog() {
         lock.lock();
         try {
-            return archiving.archive();
+            return site.archiving.archive();
         } finally {
             lock.unlock();
         }
@@ -368,14 +367,45 @@ public final class Replication implements AutoCloseable, Site.Driver {
         try {
             RepRole role = site.role;
             Lsn waiting = site.apply.hasParked() ? site.apply.firstParked() : Lsn.ZERO;
+            boolean master = role == RepRole.MASTER;
+            Lsn masterEnd = master ? engine.lastLsn() : site.sync.masterEnd;
+            Map<Integer, ClientLag> clientLag = master ? site.lag.lags(clientPositions(), engine, site.now())
+                    : Map.of();
+            long lagBytes = master ? 0 : estimatedBytes(engine.appliedLsn(), masterEnd, engine.log().segmentSize());
             return new RepStats(role, site.localId, site.masterId, site.generation,
-                    site.meta.state().electionGeneration(), role == RepRole.MASTER ? "MASTER" : site.sync.state.name(),
+                    site.meta.state().electionGeneration(), master ? "MASTER" : site.sync.state.name(),
                     site.sync.startupDone, engine.appliedLsn(), waiting, site.apply.durablePerm,
-                    role == RepRole.MASTER ? engine.lastLsn() : site.sync.masterEnd, site.counters.snapshot(),
-                    site.sync.snapshotItems(), site.acks.ackedLsns());
+                    masterEnd, site.counters.snapshot(),
+                    site.sync.snapshotItems(), site.acks.ackedLsns(), lagBytes, master ? 0 : site.sync.lagSeconds(),
+                    clientLag, master ? null : site.sync.initProgress(), engine.firstLsn(), engine.logSizeOnDisk());
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Each client's position: its acknowledgement in this generation, else the last one it gave (lock held). */
+    private Map<Integer, Lsn> clientPositions() {
+        Map<Integer, Lsn> positions = new java.util.HashMap<>(site.acks.positions());
+        positions.putAll(site.acks.ackedLsns());
+        positions.remove(site.localId);
+        return positions;
+    }
+
+    /**
+     * The bytes from {@code from} to {@code to} in a log this site does not hold all of (a client's view of its
+     * master's): exact within one segment, across segments from the segment size (segments are full to within a
+     * record).
+     */
+    static long estimatedBytes(Lsn from, Lsn to, long segmentSize) {
+        if (!from.isBefore(to)) {
+            return 0;
+        }
+        if (from.file() == to.file()) {
+            return to.offset() - from.offset();
+        }
+        long header = dev.repdb.log.Log.FIRST_LSN.offset();
+        long rest = Math.max(0, segmentSize - from.offset());
+        return rest + (long) (to.file() - from.file() - 1) * (segmentSize - header) + Math.max(0, to.offset() - header);
     }
 
     public RepRole role() {

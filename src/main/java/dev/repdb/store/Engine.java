@@ -696,6 +696,12 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** The entries database {@code id} holds now (a snapshot's size estimate: commits go on meanwhile). */
+    long entryCount(int id) {
+        org.h2.mvstore.MVMap<byte[], byte[]> map = store.data(id);
+        return map == null ? 0 : map.sizeAsLong();
+    }
+
     Iterator<Map.Entry<byte[], byte[]>> scanById(long snapshot, int id, byte[] from) {
         return new SnapshotScan(store.data(id), id, snapshot, versions, from, null);
     }
