@@ -199,6 +199,35 @@ public abstract class RetentionTests<G extends InProcessGroup> extends RepdbTest
         });
     }
 
+    @Test
+    void anOldMasterWhoseDivergentTailOutgrewTheBoundReinitializesInsteadOfRollingBack() throws Exception {
+        runWithNewGroup(3, b -> SMALL.andThen(c -> c.ackPolicy(dev.repdb.AckPolicy.NONE)).accept(b), group -> {
+            group.startWithMaster(1);
+            fill(group, 1, "common", 5, 0);
+            group.await("common everywhere", () -> group.get(2, "common4") != null && group.get(3, "common4") != null);
+            // the old master is cut off and writes a tail past the bound: its own retention drops the common part
+            group.partition(1);
+            Lsn common = group.env(1).engine().lastLsn();
+            fill(group, 1, "lost", 150, 1);
+            group.await("site 1 no longer holds the common history",
+                    () -> group.env(1).engine().firstLsn().isAfter(common));
+            group.rep(2).start(dev.repdb.rep.RepRole.MASTER, InProcessGroup.cdata(2));
+            group.await("site 3 follows site 2", () -> group.masterKnownBy(3) == 2);
+            group.commit(2, "new", "2");
+            long initsBefore = group.rep(1).stats().counter("inits");
+            group.heal();
+            group.rep(1).start(dev.repdb.rep.RepRole.CLIENT, InProcessGroup.cdata(1));
+            group.await("the old master re-initialized from site 2", () -> group.get(1, "new") != null
+                    && group.converged());
+            assertTrue(group.rep(1).stats().counter("inits") > initsBefore,
+                    "a rollback below the first kept record means re-initialization");
+            for (int i = 0; i < 150; i++) {
+                assertEquals(null, group.get(1, "lost" + i), "the divergent tail is gone");
+            }
+            assertSameContents(group, 2, 1);
+        });
+    }
+
     /** The binding's virtual time in nanoseconds, or -1 if it runs on real time (then seconds are not bounded). */
     protected long now(G group) {
         return -1;
