@@ -304,11 +304,13 @@ public final class Replication implements AutoCloseable, Site.Driver {
     }
 
     /**
-     * Removes log segments no site should still need: on a master, those wholly before both the last checkpoint and
-     * the oldest position its clients acknowledged (in any generation; a client never heard from holds nothing
-     * back, and may need initialization), and what an initialization in progress needs. A replication client
-     * removes nothing (it may become master and owe the others its records); a standalone site, what precedes its
-     * checkpoint. Returns the number of segments removed.
+     * Removes log segments no site should still need, now (each replicated site also does this by itself on its
+     * timer): those wholly before the last checkpoint and, on a master, before the oldest position its clients
+     * acknowledged (in any generation) and what an initialization in progress needs; a master that has not heard
+     * from every client, and a client (it may become master and owe the others its records), keep as much as
+     * {@link RepConfig#retainLogBytes} allows, which also caps what is kept for a lagging client. A client
+     * synchronizing removes nothing; a standalone site removes what precedes its checkpoint. Returns the number of
+     * segments removed. See {@code docs/operations.md}.
      */
     public int archiveLog() {
         lock.lock();
