@@ -399,13 +399,16 @@ public final class Replication implements AutoCloseable, Site.Driver {
      * record).
      */
     static long estimatedBytes(Lsn from, Lsn to, long segmentSize) {
+        long header = dev.repdb.log.Log.FIRST_LSN.offset();
+        if (from.isZero()) {
+            from = dev.repdb.log.Log.FIRST_LSN; // nothing applied: all of the master's log is missing
+        }
         if (!from.isBefore(to)) {
             return 0;
         }
         if (from.file() == to.file()) {
             return to.offset() - from.offset();
         }
-        long header = dev.repdb.log.Log.FIRST_LSN.offset();
         long rest = Math.max(0, segmentSize - from.offset());
         return rest + (long) (to.file() - from.file() - 1) * (segmentSize - header) + Math.max(0, to.offset() - header);
     }
