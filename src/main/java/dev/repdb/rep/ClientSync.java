@@ -66,19 +66,25 @@ final class ClientSync {
 
     /** Called each tick: notes when the client last had everything its master had (as far as heard). */
     void noteCaughtUp() {
-        boolean following = s.masterId != Transport.EID_INVALID;
-        if (caughtUpNanos < 0 && following || state == SyncState.READY
-                && !s.engine.appliedLsn().isBefore(masterEnd)) {
+        if (caughtUpNanos < 0 && s.masterId != Transport.EID_INVALID || caughtUp()) {
             caughtUpNanos = s.now();
         }
     }
 
-    /** Seconds since this client was last caught up with its master (0 if it is now; -1 before it has one). */
+    /** In sync with a master heard from within the master timeout, with everything it said it had. */
+    private boolean caughtUp() {
+        return state == SyncState.READY && s.masterAlive() && !s.engine.appliedLsn().isBefore(masterEnd);
+    }
+
+    /**
+     * Seconds since this client was last caught up with its master (0 if it is now; -1 before it has one). A client
+     * that has not heard from its master within the master timeout is not caught up: its lag grows.
+     */
     double lagSeconds() {
         if (caughtUpNanos < 0) {
             return -1;
         }
-        if (state == SyncState.READY && !s.engine.appliedLsn().isBefore(masterEnd)) {
+        if (caughtUp()) {
             return 0;
         }
         return Math.max(0, (s.now() - caughtUpNanos) / 1e9);

@@ -1,6 +1,5 @@
 package dev.repdb.rep;
 
-import dev.repdb.log.LogRecord;
 import dev.repdb.log.Lsn;
 import dev.repdb.store.Engine;
 import java.util.ArrayList;
@@ -68,7 +67,8 @@ final class LagHistory {
         if (!acked.isBefore(last)) {
             return new ClientLag(acked, 0, 0, 0);
         }
-        long bytes = bytesAfter(acked, end, engine);
+        Lsn from = endOf(acked, engine); // the client holds the record at its position
+        long bytes = engine.logBytesBetween(from, end);
         int next = firstAfter(acked); // the first sample past the client: the master's end passed it by then
         if (next < 0) {
             // the log moved on without this master noting it (records from before its time): estimate from bytes
@@ -76,17 +76,17 @@ final class LagHistory {
         }
         Sample after = samples.get(next);
         long records = appended - after.number() + 1;
+        long between = engine.logBytesBetween(from, after.lsn()); // the records strictly between, in bytes
         if (next > 0) {
-            // between two samples: spread the records the thinning dropped by bytes
+            // between two samples: the records the thinning dropped, spread by bytes ([before, after) is gap + 1)
             Sample before = samples.get(next - 1);
-            long gap = after.number() - before.number() - 1;
             long span = engine.logBytesBetween(before.lsn(), after.lsn());
-            if (gap > 0 && span > 0) {
-                records += Math.round((double) gap * engine.logBytesBetween(acked, after.lsn()) / span);
+            if (span > 0) {
+                records += Math.round((double) (after.number() - before.number()) * between / span);
             }
-        } else if (acked.isBefore(after.lsn())) {
+        } else {
             // behind everything this master remembers: the rest estimated from the average record size
-            records += estimateRecords(engine.logBytesBetween(acked, after.lsn()), end, engine) - 1;
+            records += estimateRecords(between, end, engine);
         }
         double seconds = Math.max(0, (nowNanos - after.nanos()) / 1e9);
         return new ClientLag(acked, bytes, Math.max(1, records), seconds);
@@ -118,17 +118,15 @@ final class LagHistory {
         return span <= 0 ? 0 : Math.round((double) bytes * count / span);
     }
 
-    /** The bytes of log after the record at {@code lsn} up to {@code end}, across segments. */
-    static long bytesAfter(Lsn lsn, Lsn end, Engine engine) {
-        Lsn from = lsn;
+    /** Where the record at {@code lsn} ends (the client has it), or {@code lsn} itself if this log lacks it. */
+    private static Lsn endOf(Lsn lsn, Engine engine) {
         if (!lsn.isZero() && !lsn.isBefore(engine.firstLsn())) {
             try {
-                LogRecord record = engine.readRecord(lsn);
-                from = record.end();
+                return engine.readRecord(lsn).end();
             } catch (IllegalArgumentException e) {
                 // not a record of this log (the client's tail diverged): count from its position
             }
         }
-        return engine.logBytesBetween(from, end);
+        return lsn;
     }
 }

@@ -188,6 +188,24 @@ public abstract class RetentionTests<G extends InProcessGroup> extends RepdbTest
             }
             assertEquals(0, st.clientLag().get(2).bytes());
             assertEquals(0, st.clientLag().get(2).records());
+            // site 3 hears nothing from its master: its own lag in seconds grows
+            group.await("site 3 knows it is behind", () -> group.rep(3).stats().lagSeconds() > 0);
+            assertEquals(0.0, group.rep(2).stats().lagSeconds());
+            // far more records than the master's history holds samples for: older positions are interpolated
+            fill(group, 1, "m", 400, 2);
+            group.await("site 2 acknowledged everything again",
+                    () -> group.env(1).engine().lastLsn().equals(group.rep(1).stats().acked().get(2)));
+            long later = now(group);
+            ClientLag far = group.rep(1).stats().clientLag().get(3);
+            long[] exact = countAfter(master, acked);
+            assertEquals(460, exact[0]);
+            assertEquals(exact[1], far.bytes());
+            // interpolated by bytes where the history was thinned: within 2 %
+            assertTrue(Math.abs(far.records() - exact[0]) <= exact[0] / 50, far + " against " + exact[0] + " records");
+            assertTrue(far.seconds() >= lag.seconds(), far + " after " + lag);
+            if (before >= 0) {
+                assertTrue(far.seconds() <= (later - before) / 1e9 + 1e-9, far.toString());
+            }
             group.heal();
             group.await("site 3 caught up again", () -> {
                 ClientLag l = group.rep(1).stats().clientLag().get(3);
