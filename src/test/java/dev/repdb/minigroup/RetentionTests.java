@@ -96,10 +96,10 @@ public abstract class RetentionTests<G extends InProcessGroup> extends RepdbTest
             for (int round = 0; round < 12; round++) {
                 fill(group, 1, "k", 128, round); // ~512 KiB a round, 6 MiB in all: 24 times the bound
                 written += 128L * VALUE;
+                group.awaitConverged(); // every site has the round (then its retention follows)
                 group.await("every site's log back within the bound after round " + round,
                         () -> group.ids().stream().allMatch(id -> bounded(group, id)));
             }
-            group.awaitConverged();
             for (int id : group.ids()) {
                 Engine engine = group.env(id).engine();
                 assertTrue(bounded(group, id), "site " + id + " keeps " + engine.logSizeOnDisk() + " bytes");
