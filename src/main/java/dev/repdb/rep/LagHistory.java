@@ -129,4 +129,32 @@ final class LagHistory {
         }
         return lsn;
     }
+
+    /** Each client's position: its acknowledgement in this generation, else the last one it gave (lock held). */
+    static Map<Integer, Lsn> clientPositions(Site site) {
+        Map<Integer, Lsn> positions = new java.util.HashMap<>(site.acks.positions());
+        positions.putAll(site.acks.ackedLsns());
+        positions.remove(site.localId);
+        return positions;
+    }
+
+    /**
+     * The bytes from {@code from} to {@code to} in a log this site does not hold all of (a client's view of its
+     * master's): exact within one segment, across segments from the segment size (segments are full to within a
+     * record).
+     */
+    static long estimatedBytes(Lsn from, Lsn to, long segmentSize) {
+        long header = dev.repdb.log.Log.FIRST_LSN.offset();
+        if (from.isZero()) {
+            from = dev.repdb.log.Log.FIRST_LSN; // nothing applied: all of the master's log is missing
+        }
+        if (!from.isBefore(to)) {
+            return 0;
+        }
+        if (from.file() == to.file()) {
+            return to.offset() - from.offset();
+        }
+        long rest = Math.max(0, segmentSize - from.offset());
+        return rest + (long) (to.file() - from.file() - 1) * (segmentSize - header) + Math.max(0, to.offset() - header);
+    }
 }

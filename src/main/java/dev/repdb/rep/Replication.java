@@ -16,7 +16,6 @@ import dev.repdb.store.LogEntryCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -364,53 +363,14 @@ public final class Replication implements AutoCloseable, Site.Driver {
         }
     }
 
+    /** This site's replication state, counters, lag and log ({@code rep_stat}). */
     public RepStats stats() {
         lock.lock();
         try {
-            RepRole role = site.role;
-            Lsn waiting = site.apply.hasParked() ? site.apply.firstParked() : Lsn.ZERO;
-            boolean master = role == RepRole.MASTER;
-            Lsn masterEnd = master ? engine.lastLsn() : site.sync.masterEnd;
-            Map<Integer, ClientLag> clientLag = master ? site.lag.lags(clientPositions(), engine, site.now())
-                    : Map.of();
-            long lagBytes = master ? 0 : estimatedBytes(engine.appliedLsn(), masterEnd, engine.log().segmentSize());
-            return new RepStats(role, site.localId, site.masterId, site.generation,
-                    site.meta.state().electionGeneration(), master ? "MASTER" : site.sync.state.name(),
-                    site.sync.startupDone, engine.appliedLsn(), waiting, site.apply.durablePerm,
-                    masterEnd, site.counters.snapshot(),
-                    site.sync.snapshotItems(), site.acks.ackedLsns(), lagBytes, master ? 0 : site.sync.lagSeconds(),
-                    clientLag, master ? null : site.sync.initProgress(), engine.firstLsn(), engine.logSizeOnDisk());
+            return Statistics.of(site);
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Each client's position: its acknowledgement in this generation, else the last one it gave (lock held). */
-    private Map<Integer, Lsn> clientPositions() {
-        Map<Integer, Lsn> positions = new java.util.HashMap<>(site.acks.positions());
-        positions.putAll(site.acks.ackedLsns());
-        positions.remove(site.localId);
-        return positions;
-    }
-
-    /**
-     * The bytes from {@code from} to {@code to} in a log this site does not hold all of (a client's view of its
-     * master's): exact within one segment, across segments from the segment size (segments are full to within a
-     * record).
-     */
-    static long estimatedBytes(Lsn from, Lsn to, long segmentSize) {
-        long header = dev.repdb.log.Log.FIRST_LSN.offset();
-        if (from.isZero()) {
-            from = dev.repdb.log.Log.FIRST_LSN; // nothing applied: all of the master's log is missing
-        }
-        if (!from.isBefore(to)) {
-            return 0;
-        }
-        if (from.file() == to.file()) {
-            return to.offset() - from.offset();
-        }
-        long rest = Math.max(0, segmentSize - from.offset());
-        return rest + (long) (to.file() - from.file() - 1) * (segmentSize - header) + Math.max(0, to.offset() - header);
     }
 
     public RepRole role() {
