@@ -15,7 +15,6 @@ import io.netty.handler.ssl.SslHandler;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSRuntimeException;
 import jakarta.jms.JMSSecurityRuntimeException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -44,11 +43,11 @@ import org.junit.jupiter.api.io.TempDir;
  * TLS between the sites and the broker, on a real embedded Artemis started from the shipped
  * server-config/artemis/broker.xml (its security settings, a login per site) with only the TLS acceptor that
  * broker.xml documents ({@code repdb-tls}, taken from the file, moved to a free port, with a keystore made for the run
- * by {@link TestKeystores}). Sites connect with the client options server-config documents for Liberty
- * ({@code sslEnabled}, {@code trustStorePath}, {@code trustStorePassword}, {@code verifyHost}). A three-site repdb group
- * elects a master, commits and converges over it, every broker connection being TLS 1.2 or 1.3; a client without
- * TLS and a client whose truststore does not hold the broker's certificate cannot join, though their login is good,
- * and get nothing.
+ * by {@link TestKeystores}). Sites connect with the TLS value the Liberty README gives for {@code repdb.broker.options}
+ * ({@code sslEnabled}, {@code trustStorePath}, {@code trustStoreType}, {@code trustStorePassword}, {@code verifyHost}),
+ * parsed as Liberty's resource adapter parses it. A three-site repdb group elects a master, commits and converges over
+ * it, every broker connection being TLS 1.3 or 1.2; a client without TLS and a client whose truststore does not hold
+ * the broker's certificate cannot join, though their login is good, and get nothing.
  */
 class BrokerTlsTest extends RepdbTestBase {
     private static final Duration WAIT = Duration.ofSeconds(20);
