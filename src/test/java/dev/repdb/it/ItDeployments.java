@@ -20,7 +20,15 @@ public final class ItDeployments {
             "repdb.ack-timeout", "10s",
             "repdb.election-timeout", "1500ms",
             "repdb.full-election-timeout", "6s",
-            "repdb.master-timeout", "7500ms");
+            "repdb.master-timeout", "7500ms",
+            "repdb.group-secret", ItDeployments.GROUP_SECRET);
+
+    /**
+     * The IT group's message-authentication secret (base64 of 32 bytes), so every test runs with authenticated
+     * replication. Test-only; a real group's secret comes from a file or a vault, never from source.
+     */
+    public static final String GROUP_SECRET = java.util.Base64.getEncoder().encodeToString(
+            "repdb integration tests' secret!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
     private ItDeployments() {
     }

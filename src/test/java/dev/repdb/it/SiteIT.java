@@ -9,6 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.repdb.NotMasterException;
 import dev.repdb.Transaction;
 import dev.repdb.ee.JvmSite;
+import dev.repdb.log.FileStorage;
+import dev.repdb.log.Lsn;
+import dev.repdb.rep.auth.GroupSecrets;
+import dev.repdb.rep.auth.MessageAuthenticator;
+import dev.repdb.rep.wire.Message;
+import dev.repdb.rep.wire.MessageCodec;
+import dev.repdb.rep.wire.MessageType;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.JMSContext;
 import jakarta.jms.Queue;
@@ -397,6 +404,68 @@ class SiteIT {
             browser.until("the page settled", d -> browser.text("health").equals("ready, live"));
             browser.screenshot(Path.of("target", "screenshots", "status-page-" + ItSession.container() + ".png"));
         }
+    }
+
+    @Test
+    @Order(13)
+    void forgedTamperedAndUnsignedMessagesThroughTheBrokerChangeNothingAndAreCountedAsUnauthenticated()
+            throws Exception {
+        Http http = http();
+        JsonObject before = http.status();
+        long unauthenticated = counter(before, "msgs_unauthenticated");
+        int generation = before.getInt("generation");
+        String group = site2.runtime().config().environment().build().replication().groupName();
+        // what an attacker on the broker would most like the server's site to take: a new master (site 2) in a
+        // much later generation, announced in site 2's name
+        Message claim = new Message(MessageType.NEWMASTER, 2, Message.BROADCAST, generation + 10, 0,
+                new Lsn(1, 1L << 30), Lsn.ZERO, bytes("forged"));
+        byte[] header = MessageCodec.encodeControl(MessageCodec.groupId(group), claim);
+        Path scratch = Files.createTempDirectory(ItSession.workDir(), "forger");
+        MessageAuthenticator rightSecret = MessageAuthenticator.open(GroupSecrets.of(
+                java.util.Base64.getDecoder().decode(ItDeployments.GROUP_SECRET)), group, MessageCodec.CONTROL_SIZE,
+                16, FileStorage.INSTANCE, scratch.resolve("right"));
+        MessageAuthenticator wrongSecret = MessageAuthenticator.open(GroupSecrets.of(
+                bytes("not the group's secret at all")), group, MessageCodec.CONTROL_SIZE, 16, FileStorage.INSTANCE,
+                scratch.resolve("wrong"));
+        byte[] tampered = rightSecret.seal(header, claim.rec(), Message.BROADCAST);
+        tampered[12] ^= 1; // a header byte after signing
+        List<byte[]> controls = List.of(header, wrongSecret.seal(header, claim.rec(), Message.BROADCAST), tampered);
+        try (JMSContext context = ItSession.broker().connectionFactory(ItSession.broker().users().site(2))
+                .createContext()) {
+            Queue queue = context.createQueue("repdb.site." + SERVER_SITE);
+            dev.repdb.jms.JmsMessageCodec codec = new dev.repdb.jms.JmsMessageCodec();
+            for (byte[] control : controls) {
+                context.createProducer().send(queue, codec.encode(context, 2, SERVER_SITE, control, claim.rec(),
+                        null));
+            }
+        }
+        Await.until("three unauthenticated messages counted", () -> counter(http.status(), "msgs_unauthenticated")
+                == unauthenticated + 3);
+        JsonObject after = http.status();
+        assertEquals(before.getInt("generation"), after.getInt("generation"), "no master deposed, no new generation");
+        assertEquals(before.getInt("master"), after.getInt("master"));
+        assertEquals(before.getString("role"), after.getString("role"));
+        assertEquals(before.getString("appliedLsn"), after.getString("appliedLsn"), "nothing applied");
+        assertEquals(unauthenticated + 3, counter(after, "msgs_unauthenticated"));
+        // and the group still replicates, authenticated
+        JvmSite master = site2.isMaster() ? site2 : site3.isMaster() ? site3 : null;
+        if (master != null) {
+            try (Transaction txn = master.runtime().environment().beginTransaction()) {
+                master.runtime().environment().openDatabase("orders").put(txn, bytes("o13"), bytes("dates"));
+                txn.commit();
+            }
+        } else {
+            assertEquals(200, http.admin("PUT", "repdb/databases/orders/o13", "dates").status());
+        }
+        JvmSite client = master == site2 ? site3 : site2;
+        Await.until("o13 everywhere", () -> "dates".equals(text(client.runtime().environment()
+                .openDatabase("orders").get(bytes("o13")))) && http.as(ItSession.readerLogin(), "GET",
+                "repdb/databases/orders/o13", null, Map.of()).status() == 200);
+    }
+
+    private static long counter(JsonObject status, String name) {
+        JsonObject counters = status.getJsonObject("counters");
+        return counters.containsKey(name) ? counters.getJsonNumber(name).longValue() : 0;
     }
 
     private void makeTheServerSiteMaster(Http http) throws Exception {
