@@ -463,6 +463,58 @@ class SiteIT {
                 "repdb/databases/orders/o13", null, Map.of()).status() == 200);
     }
 
+    @Test
+    @Order(14)
+    void genuineTrafficCapturedOnTheBrokerAndReplayedLaterChangesNothing() throws Exception {
+        Http http = http();
+        if (masterId() == SERVER_SITE) {
+            assertEquals(202, http.admin("POST", "repdb/transfer/2", "").status());
+            Await.until("site 2 is master and the server's site follows it", () -> site2.isMaster()
+                    && http.status().getInt("master") == 2);
+        }
+        JvmSite master = site2.isMaster() ? site2 : site3;
+        String topic = new dev.repdb.jms.JmsNames(site2.runtime().config().environment().build().replication()
+                .groupName()).broadcastTopic();
+        List<jakarta.jms.Message> captured = new ArrayList<>();
+        // an eavesdropper with a site's broker login: it may subscribe to the broadcast like any site
+        try (JMSContext context = ItSession.broker().connectionFactory(ItSession.broker().users().site(
+                master.id())).createContext()) {
+            jakarta.jms.JMSConsumer tap = context.createConsumer(context.createTopic(topic),
+                    dev.repdb.jms.JmsMessageCodec.SENDER + " = " + master.id());
+            for (int i = 0; i < 3; i++) {
+                try (Transaction txn = master.runtime().environment().beginTransaction()) {
+                    master.runtime().environment().openDatabase("orders").put(txn, bytes("r" + i), bytes("v" + i));
+                    txn.commit();
+                }
+            }
+            Await.until("the three records and a heartbeat captured", () -> {
+                jakarta.jms.Message m = tap.receive(200);
+                if (m != null) {
+                    captured.add(m);
+                }
+                return captured.size() >= 4;
+            });
+            Await.until("r2 on the server's site", () -> http.as(ItSession.readerLogin(), "GET",
+                    "repdb/databases/orders/r2", null, Map.of()).status() == 200);
+            JsonObject before = http.status();
+            long dropped = counter(before, "msgs_replayed") + counter(before, "msgs_not_fresh");
+            Queue queue = context.createQueue("repdb.site." + SERVER_SITE);
+            for (jakarta.jms.Message m : captured) {
+                context.createProducer().send(queue, m); // byte for byte, properties and all
+            }
+            Await.until("every replay recognized", () -> {
+                JsonObject now = http.status();
+                return counter(now, "msgs_replayed") + counter(now, "msgs_not_fresh") >= dropped + captured.size();
+            });
+            JsonObject after = http.status();
+            assertEquals(before.getInt("generation"), after.getInt("generation"));
+            assertEquals(before.getInt("master"), after.getInt("master"));
+            assertEquals(before.getString("appliedLsn"), after.getString("appliedLsn"), "nothing applied twice");
+            assertEquals(counter(before, "msgs_unauthenticated"), counter(after, "msgs_unauthenticated"),
+                    "genuine messages verify; they are refused as replays, not as forgeries");
+        }
+    }
+
     private static long counter(JsonObject status, String name) {
         JsonObject counters = status.getJsonObject("counters");
         return counters.containsKey(name) ? counters.getJsonNumber(name).longValue() : 0;
