@@ -421,6 +421,8 @@ class SiteIT {
                 new Lsn(1, 1L << 30), Lsn.ZERO, bytes("forged"));
         byte[] header = MessageCodec.encodeControl(MessageCodec.groupId(group), claim);
         Path scratch = Files.createTempDirectory(ItSession.workDir(), "forger");
+        Files.createDirectories(scratch.resolve("right"));
+        Files.createDirectories(scratch.resolve("wrong"));
         MessageAuthenticator rightSecret = MessageAuthenticator.open(GroupSecrets.of(
                 java.util.Base64.getDecoder().decode(ItDeployments.GROUP_SECRET)), group, MessageCodec.CONTROL_SIZE,
                 16, FileStorage.INSTANCE, scratch.resolve("right"));
