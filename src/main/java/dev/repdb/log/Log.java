@@ -792,6 +792,38 @@ public final class Log implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the record at {@code lsn} ends, from its frame's two length words only (its payload is not read or
+     * verified): cheap enough for lag figures, however large the record.
+     *
+     * @throws IllegalArgumentException if no record of this log starts there (the length words disagree)
+     */
+    public Lsn recordEnd(Lsn lsn) {
+        Segment segment = segmentForRead(lsn.file(), lsn.offset());
+        long end = segment == null ? 0 : segmentEnd(segment);
+        if (segment == null || lsn.offset() < segment.firstOffset || lsn.offset() + RecordFrame.OVERHEAD > end) {
+            throw new IllegalArgumentException("no record at " + lsn + " in a log holding " + firstLsn() + " to "
+                    + lastLsn());
+        }
+        try {
+            ByteBuffer word = ByteBuffer.allocate(4);
+            segment.file.readFully(word, lsn.offset());
+            long length = Integer.toUnsignedLong(word.flip().getInt());
+            long frameEnd = lsn.offset() + length + RecordFrame.OVERHEAD;
+            if (frameEnd > end) {
+                throw new IllegalArgumentException("no record starts at " + lsn + " (its length runs past the end)");
+            }
+            word.clear();
+            segment.file.readFully(word, frameEnd - 4);
+            if (Integer.toUnsignedLong(word.flip().getInt()) != length) {
+                throw new IllegalArgumentException("no record starts at " + lsn + " (its length words disagree)");
+            }
+            return new Lsn(lsn.file(), frameEnd);
+        } catch (IOException e) {
+            throw new LogIOException("cannot read " + segment.name() + " at " + lsn.offset() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The bytes of record data on disk: every segment's records (headers excluded). */
     public long sizeOnDisk() {
         lock.lock();

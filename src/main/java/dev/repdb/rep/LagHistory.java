@@ -122,7 +122,7 @@ final class LagHistory {
     private static Lsn endOf(Lsn lsn, Engine engine) {
         if (!lsn.isZero() && !lsn.isBefore(engine.firstLsn())) {
             try {
-                return engine.readRecord(lsn).end();
+                return engine.logRecordEnd(lsn);
             } catch (IllegalArgumentException e) {
                 // not a record of this log (the client's tail diverged): count from its position
             }

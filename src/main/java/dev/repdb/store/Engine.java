@@ -831,6 +831,11 @@ public final class Engine implements AutoCloseable {
         return log.bytesBetween(from, to);
     }
 
+    /** Where the record at {@code lsn} ends, without reading its payload (see {@link Log#recordEnd}). */
+    public Lsn logRecordEnd(Lsn lsn) {
+        return log.recordEnd(lsn);
+    }
+
     /** The bytes of log records on disk. */
     public long logSizeOnDisk() {
         return log.sizeOnDisk();

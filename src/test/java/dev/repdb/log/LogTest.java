@@ -205,6 +205,20 @@ class LogTest {
     }
 
     @Test
+    void recordEndReadsOnlyTheFrameAndRefusesAPositionInsideARecord() {
+        try (Log log = open()) {
+            List<Lsn> lsns = appendMany(log, 100, 300);
+            for (int i = 0; i < lsns.size(); i++) {
+                assertEquals(log.read(lsns.get(i)).end(), log.recordEnd(lsns.get(i)), "record " + i);
+            }
+            Lsn inside = new Lsn(lsns.get(5).file(), lsns.get(5).offset() + 4);
+            assertThrows(IllegalArgumentException.class, () -> log.recordEnd(inside));
+            assertThrows(IllegalArgumentException.class, () -> log.recordEnd(log.endLsn()));
+            assertThrows(IllegalArgumentException.class, () -> log.recordEnd(new Lsn(999, 100)));
+        }
+    }
+
+    @Test
     void retentionStartKeepsAtMostTheBoundButNeverTheCurrentSegmentOnly() {
         try (Log log = open()) {
             appendMany(log, 100, 300);
