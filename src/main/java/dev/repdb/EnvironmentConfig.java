@@ -41,7 +41,7 @@ public final class EnvironmentConfig {
                 b.allowAppointedMaster, b.heartbeatInterval, b.requestMin, b.requestMax, b.autoInit, b.delayClient,
                 b.bulk, b.bulkBytes, b.bulkLinger, b.throttleBytes, b.maxMessageBytes, b.electionTimeout,
                 b.fullElectionTimeout, b.masterTimeout, b.allowMinorityElections, b.leaseTimeout, b.clockSkew,
-                b.groupSecrets, InboundBounds.of(b.maxRecordSize, b.maxMessageBytes, b.nsites));
+                b.groupSecrets, InboundBounds.of(b.maxRecordSize, b.maxMessageBytes, b.nsites), b.retainLogBytes);
     }
 
     /** The replication knobs. */
@@ -131,6 +131,7 @@ public final class EnvironmentConfig {
         private boolean allowMinorityElections;
         private Duration leaseTimeout = Duration.ZERO;
         private double clockSkew = 1.0;
+        private long retainLogBytes = RepConfig.DEFAULT_RETAIN_LOG_BYTES;
 
         private Builder() {
         }
@@ -320,6 +321,16 @@ public final class EnvironmentConfig {
         /** Default durability of commits: SYNC (default), WRITE_NO_SYNC or NO_SYNC. */
         public Builder durability(Durability durability) {
             this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * Log retention (default 1 GiB, at least 64 KiB): the most log a replicated site keeps for clients that lag
+         * or vanished. Segments before the last checkpoint that no known client needs are removed automatically;
+         * a client further behind than this bound is re-initialized from a snapshot when it returns.
+         */
+        public Builder retainLogBytes(long bytes) {
+            this.retainLogBytes = atLeast("retainLogBytes", bytes, 64 << 10);
             return this;
         }
 

@@ -228,6 +228,11 @@ class EnvironmentTest {
         assertTrue(e.getMessage().contains("segmentSize"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> EnvironmentConfig.builder().maxRecordSize(-1));
         assertTrue(e.getMessage().contains("maxRecordSize"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> EnvironmentConfig.builder().retainLogBytes(1000));
+        assertTrue(e.getMessage().contains("retainLogBytes") && e.getMessage().contains("65536"), e.getMessage());
+        assertEquals(1L << 30, EnvironmentConfig.builder().build().replication().retainLogBytes());
+        assertEquals(1L << 20, EnvironmentConfig.builder().retainLogBytes(1 << 20).build().replication()
+                .retainLogBytes());
     }
 
     static void put(Environment env, Database db, String key, String value) {

@@ -22,8 +22,8 @@ import java.util.Map;
  *   <li>{@code repdb.generation}, {@code repdb.election_generation};</li>
  *   <li>{@code repdb.lsn.file} and {@code repdb.lsn.offset} with {@code lsn} = {@code applied}, {@code durable}
  *       (the highest LSN held durably and acknowledged) or {@code master_end};</li>
- *   <li>{@code repdb.lag} (bytes behind the master's end of log, -1 when not in the same log file) and, on the master,
- *       {@code repdb.client.lag} per {@code client};</li>
+ *   <li>{@code repdb.lag} (bytes behind the master's end of log, across log files; see {@link RepStats#lagBytes()})
+ *       and, on the master, {@code repdb.client.lag} per {@code client} (bytes, {@link RepStats#clientLag()});</li>
  *   <li>{@code repdb.health} per {@code check} ({@code started}, {@code ready}, {@code live}): 1 up, 0 down;</li>
  *   <li>{@code repdb.replication.count} per {@code counter}: every counter of {@link RepStats#counters()} by its own
  *       name (msgs_processed, msgs_invalid, acks_received, perm_failed, elections, ... and whatever the core adds),
@@ -85,9 +85,9 @@ final class OtelInstruments {
             lsn(lsnFile, lsnOffset, base, "applied", s.appliedLsn());
             lsn(lsnFile, lsnOffset, base, "durable", s.durablePermLsn());
             lsn(lsnFile, lsnOffset, base, "master_end", s.masterEndLsn());
-            lag.record(SiteStatus.lagBytes(s.appliedLsn(), s.masterEndLsn()), base);
+            lag.record(s.lagBytes(), base);
             if (s.role() == RepRole.MASTER) {
-                s.acked().forEach((client, acked) -> clientLag.record(SiteStatus.lagBytes(acked, s.appliedLsn()),
+                s.clientLag().forEach((client, l) -> clientLag.record(l.bytes(),
                         with(base, "client", String.valueOf(client))));
             }
             health.record(SiteHealth.startup(site).up() ? 1 : 0, with(base, "check", "started"));

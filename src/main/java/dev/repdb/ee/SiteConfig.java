@@ -88,6 +88,8 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
             new Key("repdb.allow-minority-elections", "false", BOOL, "unsafe: win with fewer than a majority"),
             new Key("repdb.allow-appointed-master", "false", BOOL, "start(MASTER) outside an election"),
             new Key("repdb.segment-size", "67108864", "≥ 65536", "log segment size in bytes"),
+            new Key("repdb.retain-log", "1073741824", "≥ 65536", "most log bytes kept for lagging or vanished "
+                    + "clients; one further behind re-initializes from a snapshot"),
             new Key("repdb.max-record-size", "33554432", "1024 – 1073741824", "largest commit record in bytes"),
             new Key("repdb.checkpoint-bytes", "67108864", "≥ 65536", "log written between background checkpoints"),
             new Key("repdb.cache-megabytes", "16", "≥ 1", "the store's page cache"),
@@ -161,6 +163,8 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
                 b::allowAppointedMaster);
         r.apply("repdb.segment-size", r.longValue("repdb.segment-size", 64L << 20, 64 << 10, Long.MAX_VALUE),
                 b::segmentSize);
+        r.apply("repdb.retain-log", r.longValue("repdb.retain-log", 1L << 30, 64 << 10, Long.MAX_VALUE),
+                b::retainLogBytes);
         r.apply("repdb.max-record-size", r.integer("repdb.max-record-size", 32 << 20, 1024, 1 << 30),
                 b::maxRecordSize);
         r.apply("repdb.checkpoint-bytes", r.longValue("repdb.checkpoint-bytes", 64L << 20, 64 << 10,

@@ -2,7 +2,8 @@ package dev.repdb.ee;
 
 import dev.repdb.jms.InboundListener;
 import dev.repdb.jms.JmsTransport;
-import dev.repdb.log.Lsn;
+import dev.repdb.rep.ClientLag;
+import dev.repdb.rep.InitProgress;
 import dev.repdb.rep.RepStats;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,10 +27,22 @@ final class SiteStatus {
         doc.put("startupDone", s.startupDone());
         doc.put("appliedLsn", s.appliedLsn().toString());
         doc.put("masterEndLsn", s.masterEndLsn().toString());
-        doc.put("lagBytes", lagBytes(s.appliedLsn(), s.masterEndLsn()));
+        doc.put("lagBytes", s.lagBytes());
+        doc.put("lagSeconds", s.lagSeconds());
         Map<String, String> acked = new TreeMap<>();
         s.acked().forEach((id, lsn) -> acked.put(String.valueOf(id), lsn.toString()));
         doc.put("acked", acked);
+        Map<String, Object> clients = new TreeMap<>();
+        s.clientLag().forEach((id, lag) -> clients.put(String.valueOf(id), clientLag(lag)));
+        doc.put("clients", clients);
+        if (s.init() != null) {
+            doc.put("init", init(s.init()));
+        }
+        Map<String, Object> log = new LinkedHashMap<>();
+        log.put("firstLsn", s.firstLsn().toString());
+        log.put("bytes", s.logBytes());
+        log.put("retainBytes", site.environment().replication().config().retainLogBytes());
+        doc.put("log", log);
         doc.put("counters", new TreeMap<>(s.counters()));
         JmsTransport t = site.transport();
         Map<String, Object> jms = new LinkedHashMap<>();
@@ -53,11 +66,27 @@ final class SiteStatus {
         return doc;
     }
 
-    /** Bytes this site is behind the master's last known LSN, when both are in the same log file; else -1. */
-    static long lagBytes(Lsn applied, Lsn masterEnd) {
-        if (applied.file() != masterEnd.file()) {
-            return -1;
-        }
-        return Math.max(0, masterEnd.offset() - applied.offset());
+    /** A client's lag as a master sees it: acknowledged LSN, bytes and records behind, seconds behind. */
+    static Map<String, Object> clientLag(ClientLag lag) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ackedLsn", lag.lsn().toString());
+        m.put("lagBytes", lag.bytes());
+        m.put("lagRecords", lag.records());
+        m.put("lagSeconds", lag.seconds());
+        return m;
+    }
+
+    /** An initialization's progress: items and bytes done of the (estimated) totals, rate and ETA. */
+    static Map<String, Object> init(InitProgress p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("done", p.done());
+        m.put("itemsDone", p.itemsDone());
+        m.put("itemsTotal", p.itemsTotal());
+        m.put("bytesDone", p.bytesDone());
+        m.put("bytesTotal", p.bytesTotal());
+        m.put("seconds", p.seconds());
+        m.put("bytesPerSecond", p.bytesPerSecond());
+        m.put("etaSeconds", p.etaSeconds());
+        return m;
     }
 }

@@ -1,6 +1,6 @@
 package dev.repdb.ee;
 
-import dev.repdb.log.Lsn;
+import dev.repdb.rep.ClientLag;
 import dev.repdb.rep.RepRole;
 import dev.repdb.rep.RepStats;
 import jakarta.annotation.security.PermitAll;
@@ -72,6 +72,7 @@ public class StatusPageResource {
             ids.add(s.masterId());
         }
         ids.addAll(s.acked().keySet());
+        ids.addAll(s.clientLag().keySet());
         ids.addAll(heard.keySet());
         ids.addAll(urls.keySet());
         List<Map<String, Object>> sites = new ArrayList<>();
@@ -81,10 +82,9 @@ public class StatusPageResource {
             m.put("self", id == s.envId());
             m.put("role", id == s.envId() ? String.valueOf(s.role()) : id == s.masterId() ? "MASTER" : "CLIENT");
             m.put("url", id == s.envId() ? runtime.config().siteUrl() : urls.getOrDefault(id, ""));
-            Lsn acked = s.acked().get(id);
-            if (acked != null && s.role() == RepRole.MASTER) {
-                m.put("ackedLsn", acked.toString());
-                m.put("lagBytes", SiteStatus.lagBytes(acked, s.appliedLsn()));
+            ClientLag lag = s.clientLag().get(id);
+            if (lag != null && s.role() == RepRole.MASTER) {
+                m.putAll(SiteStatus.clientLag(lag));
             }
             Long at = heard.get(id);
             if (at != null) {

@@ -767,6 +767,108 @@ public final class Log implements AutoCloseable {
         }
     }
 
+    /**
+     * The bytes of log from {@code from} up to {@code to} (exclusive), across segments: what a site at {@code from}
+     * still has to receive to reach {@code to}. Segment headers do not count. Positions outside the segments on disk
+     * are clamped to them (a position before the first segment counts from the first record kept). 0 when
+     * {@code to} is not after {@code from}.
+     */
+    public long bytesBetween(Lsn from, Lsn to) {
+        lock.lock();
+        try {
+            if (!from.isBefore(to) || segments.isEmpty()) {
+                return 0;
+            }
+            long bytes = 0;
+            for (Segment segment : segments.subMap(from.file(), true, to.file(), true).values()) {
+                long start = segment.number == from.file() ? Math.max(from.offset(), segment.firstOffset)
+                        : segment.firstOffset;
+                long end = segment.number == to.file() ? Math.min(to.offset(), segment.end) : segment.end;
+                bytes += Math.max(0, end - start);
+            }
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Where the record at {@code lsn} ends, from its frame's two length words only (its payload is not read or
+     * verified): cheap enough for lag figures, however large the record.
+     *
+     * @throws IllegalArgumentException if no record of this log starts there (the length words disagree)
+     */
+    public Lsn recordEnd(Lsn lsn) {
+        Segment segment = segmentForRead(lsn.file(), lsn.offset());
+        long end = segment == null ? 0 : segmentEnd(segment);
+        if (segment == null || lsn.offset() < segment.firstOffset || lsn.offset() + RecordFrame.OVERHEAD > end) {
+            throw new IllegalArgumentException("no record at " + lsn + " in a log holding " + firstLsn() + " to "
+                    + lastLsn());
+        }
+        try {
+            ByteBuffer word = ByteBuffer.allocate(4);
+            segment.file.readFully(word, lsn.offset());
+            long length = Integer.toUnsignedLong(word.flip().getInt());
+            long frameEnd = lsn.offset() + length + RecordFrame.OVERHEAD;
+            if (frameEnd > end) {
+                throw new IllegalArgumentException("no record starts at " + lsn + " (its length runs past the end)");
+            }
+            word.clear();
+            segment.file.readFully(word, frameEnd - 4);
+            if (Integer.toUnsignedLong(word.flip().getInt()) != length) {
+                throw new IllegalArgumentException("no record starts at " + lsn + " (its length words disagree)");
+            }
+            return new Lsn(lsn.file(), frameEnd);
+        } catch (IOException e) {
+            throw new LogIOException("cannot read " + segment.name() + " at " + lsn.offset() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bytes of record data on disk: every segment's records (headers excluded). */
+    public long sizeOnDisk() {
+        lock.lock();
+        try {
+            long bytes = 0;
+            for (Segment segment : segments.values()) {
+                bytes += segment.end - segment.firstOffset;
+            }
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The start of the oldest segment that can be kept while keeping at most {@code maxBytes} of records on disk:
+     * {@link #removeSegmentsBefore} with it leaves no more than that, and never less than the current segment.
+     * {@link Lsn#ZERO} when the log is empty.
+     */
+    public Lsn retentionStart(long maxBytes) {
+        lock.lock();
+        try {
+            if (segments.isEmpty()) {
+                return Lsn.ZERO;
+            }
+            long kept = 0;
+            Segment oldest = segments.lastEntry().getValue();
+            for (Segment segment : segments.descendingMap().values()) {
+                kept += segment.end - segment.firstOffset;
+                if (kept > maxBytes && segment != segments.lastEntry().getValue()) {
+                    break;
+                }
+                oldest = segment;
+            }
+            return new Lsn(oldest.number, oldest.firstOffset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The size at which this log starts a new segment (a master's; a client's follow its master's stream). */
+    public long segmentSize() {
+        return config.segmentSize();
+    }
+
     /** The number of segment files. */
     public int segmentCount() {
         lock.lock();

@@ -26,6 +26,10 @@ final class ClientSync {
     long lastHeardFromMaster;
     private Lsn verifyLsn = Lsn.ZERO;
     private SnapshotReceiver snapshotReceiver;
+    /** The last initialization (in progress or finished), for its progress in the statistics. */
+    private SnapshotReceiver lastInit;
+    /** When this client was last caught up with its master's end of log as heard (-1: not yet following one). */
+    long caughtUpNanos = -1;
 
     ClientSync(Site s) {
         this.s = s;
@@ -53,6 +57,37 @@ final class ClientSync {
 
     long snapshotItems() {
         return snapshotReceiver == null ? 0 : snapshotReceiver.items();
+    }
+
+    /** The progress of the current or last initialization, or null if this client never initialized in this run. */
+    InitProgress initProgress() {
+        return lastInit == null ? null : lastInit.progress(s.now());
+    }
+
+    /** Called each tick: notes when the client last had everything its master had (as far as heard). */
+    void noteCaughtUp() {
+        if (caughtUpNanos < 0 && s.masterId != Transport.EID_INVALID || caughtUp()) {
+            caughtUpNanos = s.now();
+        }
+    }
+
+    /** In sync with a master heard from within the master timeout, with everything it said it had. */
+    private boolean caughtUp() {
+        return state == SyncState.READY && s.masterAlive() && !s.engine.appliedLsn().isBefore(masterEnd);
+    }
+
+    /**
+     * Seconds since this client was last caught up with its master (0 if it is now; -1 before it has one). A client
+     * that has not heard from its master within the master timeout is not caught up: its lag grows.
+     */
+    double lagSeconds() {
+        if (caughtUpNanos < 0) {
+            return -1;
+        }
+        if (caughtUp()) {
+            return 0;
+        }
+        return Math.max(0, (s.now() - caughtUpNanos) / 1e9);
     }
 
     void handleNewMaster(Message m) {
@@ -208,7 +243,8 @@ final class ClientSync {
         s.engine.reset();
         s.apply.discarded();
         state = SyncState.INIT;
-        snapshotReceiver = new SnapshotReceiver(s.engine);
+        snapshotReceiver = new SnapshotReceiver(s.engine, s.now());
+        lastInit = snapshotReceiver;
         s.fx.wakeAppliedWaiters();
         requestSnapshot();
     }
@@ -227,13 +263,15 @@ final class ClientSync {
             return;
         }
         Payloads.SnapshotChunk chunk = Payloads.decodeSnapshotChunk(m.rec());
-        SnapshotReceiver.Step step = snapshotReceiver.accept(m.lsn(), m.prev().file(), chunk, m.has(Message.F_LAST));
+        SnapshotReceiver.Step step = snapshotReceiver.accept(m.lsn(), m.prev().file(), chunk, m.has(Message.F_LAST),
+                s.now());
         s.counters.add("init_items", chunk.items().size());
         switch (step) {
             case IGNORED -> { }
             case RESTART -> {
                 s.engine.reset();
-                snapshotReceiver = new SnapshotReceiver(s.engine);
+                snapshotReceiver = new SnapshotReceiver(s.engine, s.now());
+                lastInit = snapshotReceiver;
                 requestSnapshot();
             }
             case MORE -> {

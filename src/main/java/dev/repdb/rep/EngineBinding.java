@@ -30,6 +30,9 @@ final class EngineBinding {
         engine.setReplicationHook(new Engine.ReplicationHook() {
             @Override
             public void appended(Lsn lsn, Lsn prev, byte[] payload) {
+                if (s.role == RepRole.MASTER) {
+                    s.lag.appended(lsn, s.generation, s.now()); // when the end passed which LSN: lag in seconds
+                }
                 s.shipping.shipLive(lsn, prev, payload);
             }
 

@@ -33,6 +33,8 @@ import java.time.Duration;
  * @param clockSkew            master leases: the largest ratio between two sites' clock rates (at least 1)
  * @param groupSecrets         message authentication: the secrets to sign with and accept (null: off)
  * @param inbound              what one message and one sender may cost this site (sizes, fragments, held memory)
+ * @param retainLogBytes       log retention: the most log kept for lagging or vanished clients (beyond it they
+ *                             re-initialize from a snapshot); see {@code Archiving}
  */
 public record RepConfig(String groupName, int nsites, int priority, AckPolicy ackPolicy, Duration ackTimeout,
                         Durability durability, boolean allowAppointedMaster, Duration heartbeatInterval,
@@ -40,7 +42,11 @@ public record RepConfig(String groupName, int nsites, int priority, AckPolicy ac
                         boolean bulk, int bulkBytes, Duration bulkLinger, int throttleBytes, int maxMessageBytes,
                         Duration electionTimeout, Duration fullElectionTimeout, Duration masterTimeout,
                         boolean allowMinorityElections, Duration leaseTimeout, double clockSkew,
-                        dev.repdb.rep.auth.GroupSecrets groupSecrets, dev.repdb.rep.auth.InboundBounds inbound) {
+                        dev.repdb.rep.auth.GroupSecrets groupSecrets, dev.repdb.rep.auth.InboundBounds inbound,
+                        long retainLogBytes) {
+
+    /** The default bound on the log kept for lagging or vanished clients: 1 GiB. */
+    public static final long DEFAULT_RETAIN_LOG_BYTES = 1L << 30;
 
     public boolean leases() {
         return !leaseTimeout.isZero();
@@ -53,7 +59,7 @@ public record RepConfig(String groupName, int nsites, int priority, AckPolicy ac
                 Duration.ofMillis(100), Duration.ofMillis(40), Duration.ofMillis(1280), true, false, false,
                 64 * 1024, Duration.ZERO, 1 << 20, 60 * 1024, Duration.ofMillis(300), Duration.ofSeconds(3),
                 Duration.ofMillis(1250), false, Duration.ZERO, 1.0, null,
-                dev.repdb.rep.auth.InboundBounds.of(32 << 20, 60 * 1024, 3));
+                dev.repdb.rep.auth.InboundBounds.of(32 << 20, 60 * 1024, 3), DEFAULT_RETAIN_LOG_BYTES);
     }
 
     public int groupId() {

@@ -25,14 +25,28 @@ import java.util.Map;
  *                          bulk_transfers, acks_sent, acks_received, perm_failed, heartbeats_sent, newsites;
  *                          why messages were dropped: msgs_unauthenticated (no valid MAC), msgs_replayed,
  *                          msgs_not_fresh (sent before this site's current run), msgs_sender_limit, msgs_oversized,
- *                          fragments_dropped, log_queue_full (see {@code docs/security.md})
+ *                          fragments_dropped, log_queue_full (see {@code docs/security.md}); log retention:
+ *                          log_segments_removed
  * @param initItemsReceived automatic initialization progress: snapshot items installed so far
  * @param acked             on a master, the highest LSN each client acknowledged in this generation
+ * @param lagBytes          on a client, the bytes from its last applied record to the master's last record as heard
+ *                          (across segments estimated from the segment size, since the client lacks those segments);
+ *                          0 on a master
+ * @param lagSeconds        on a client, seconds since it last had everything its master had (0: caught up now; -1:
+ *                          no master yet); 0 on a master
+ * @param clientLag         on a master, each client's lag behind its end of log in bytes (across segments), records
+ *                          and seconds, from the client's acknowledged LSN (this generation's, else its last known
+ *                          one); empty on a client
+ * @param init              on a client, the progress of its current or last initialization from a snapshot in this
+ *                          run (items and bytes of the totals, rate, ETA), or null if none
+ * @param firstLsn          the first record this site's log still holds (ZERO: empty); log retention moves it
+ * @param logBytes          the bytes of log records on disk (what retention bounds)
  */
 public record RepStats(RepRole role, int envId, int masterId, int generation, int electionGeneration,
                        String syncState, boolean startupDone, Lsn appliedLsn, Lsn waitingLsn, Lsn durablePermLsn,
                        Lsn masterEndLsn, Map<String, Long> counters, long initItemsReceived,
-                       Map<Integer, Lsn> acked) {
+                       Map<Integer, Lsn> acked, long lagBytes, double lagSeconds, Map<Integer, ClientLag> clientLag,
+                       InitProgress init, Lsn firstLsn, long logBytes) {
 
     /** A counter by name, 0 if it never moved. */
     public long counter(String name) {

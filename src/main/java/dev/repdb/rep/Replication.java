@@ -77,7 +77,6 @@ public final class Replication implements AutoCloseable, Site.Driver {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Site site;
     private final Inbound inbound;
-    private final Archiving archiving;
 
     /**
      * Creates the replication layer of {@code engine}, whose home is {@code home}. If replication was ever started
@@ -90,7 +89,6 @@ public final class Replication implements AutoCloseable, Site.Driver {
         dev.repdb.rep.auth.MessageAuthenticator auth = Inbound.authenticator(config, storage, home);
         this.site = new Site(engine, config, scheduler, RepMeta.load(storage, home), auth, this);
         this.inbound = new Inbound(site, auth);
-        this.archiving = new Archiving(site);
         new EngineBinding(site, lock).bind(engine);
     }
 
@@ -305,16 +303,18 @@ public final class Replication implements AutoCloseable, Site.Driver {
     }
 
     /**
-     * Removes log segments no site should still need: on a master, those wholly before both the last checkpoint and
-     * the oldest position its clients acknowledged (in any generation; a client never heard from holds nothing
-     * back, and may need initialization), and what an initialization in progress needs. A replication client
-     * removes nothing (it may become master and owe the others its records); a standalone site, what precedes its
-     * checkpoint. Returns the number of segments removed.
+     * Removes log segments no site should still need, now (each replicated site also does this by itself on its
+     * timer): those wholly before the last checkpoint and, on a master, before the oldest position its clients
+     * acknowledged (in any generation) and what an initialization in progress needs; a master that has not heard
+     * from every client, and a client (it may become master and owe the others its records), keep as much as
+     * {@link RepConfig#retainLogBytes} allows, which also caps what is kept for a lagging client. A client
+     * synchronizing removes nothing; a standalone site removes what precedes its checkpoint. Returns the number of
+     * segments removed. See {@code docs/operations.md}.
      */
     public int archiveLog() {
         lock.lock();
         try {
-            return archiving.archive();
+            return site.archiving.archive();
         } finally {
             lock.unlock();
         }
@@ -364,16 +364,11 @@ public final class Replication implements AutoCloseable, Site.Driver {
         }
     }
 
+    /** This site's replication state, counters, lag and log ({@code rep_stat}). */
     public RepStats stats() {
         lock.lock();
         try {
-            RepRole role = site.role;
-            Lsn waiting = site.apply.hasParked() ? site.apply.firstParked() : Lsn.ZERO;
-            return new RepStats(role, site.localId, site.masterId, site.generation,
-                    site.meta.state().electionGeneration(), role == RepRole.MASTER ? "MASTER" : site.sync.state.name(),
-                    site.sync.startupDone, engine.appliedLsn(), waiting, site.apply.durablePerm,
-                    role == RepRole.MASTER ? engine.lastLsn() : site.sync.masterEnd, site.counters.snapshot(),
-                    site.sync.snapshotItems(), site.acks.ackedLsns());
+            return Statistics.of(site);
         } finally {
             lock.unlock();
         }

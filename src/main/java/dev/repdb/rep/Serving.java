@@ -214,7 +214,8 @@ final class Serving {
         int sequence = m.prev().file();
         SnapshotSession.Chunk chunk = session.chunk(sequence, resume, s.batchLimit());
         s.send(m.sender(), MessageType.SNAPSHOT, chunk.last() ? Message.F_LAST : 0, session.lsn(),
-                new Lsn(sequence, 0), Payloads.snapshotChunk(session.generation(), chunk.items()), 0);
+                new Lsn(sequence, 0), Payloads.snapshotChunk(session.generation(), chunk.items(),
+                        session.estimatedItems()), 0);
         if (chunk.last()) {
             session.close();
             snapshotSessions.remove(m.sender());

@@ -64,6 +64,9 @@ final class Site {
     final ClientApply apply;
     final Requests requests;
     final Ticks ticks;
+    final Archiving archiving;
+    /** On a master: when its end of log passed which LSN (each client's lag in records and seconds). */
+    final LagHistory lag = new LagHistory();
 
     Site(Engine engine, RepConfig config, Scheduler scheduler, RepMeta meta, MessageAuthenticator auth, Driver driver) {
         this.engine = engine;
@@ -86,6 +89,7 @@ final class Site {
         this.apply = new ClientApply(this);
         this.requests = new Requests(this);
         this.ticks = new Ticks(this);
+        this.archiving = new Archiving(this);
     }
 
     long now() {

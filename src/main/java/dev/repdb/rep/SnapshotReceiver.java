@@ -21,10 +21,26 @@ final class SnapshotReceiver {
     private int nextChunk;
     private StoreSnapshot.Item lastItem;
     private long items;
+    private long bytes;
+    private long totalItems = -1;
+    private final long startedNanos;
+    private long finishedNanos = -1;
     private final java.util.Set<Integer> defined = new java.util.HashSet<>();
 
-    SnapshotReceiver(Engine engine) {
+    SnapshotReceiver(Engine engine, long startedNanos) {
         this.engine = engine;
+        this.startedNanos = startedNanos;
+    }
+
+    /** Progress at {@code nowNanos}: items and bytes installed of the master's estimate, the rate, and the ETA. */
+    InitProgress progress(long nowNanos) {
+        boolean done = finishedNanos >= 0;
+        double seconds = Math.max(0, ((done ? finishedNanos : nowNanos) - startedNanos) / 1e9);
+        long total = totalItems < 0 ? -1 : Math.max(totalItems, items);
+        long bytesTotal = done ? bytes : total >= 0 && items > 0 ? Math.round((double) bytes / items * total) : -1;
+        double rate = seconds > 0 ? bytes / seconds : 0;
+        double eta = done ? 0 : bytesTotal >= 0 && rate > 0 ? (bytesTotal - bytes) / rate : -1;
+        return new InitProgress(done, items, done ? items : total, bytes, bytesTotal, seconds, rate, eta);
     }
 
     Lsn lsn() {
@@ -43,7 +59,7 @@ final class SnapshotReceiver {
         return items;
     }
 
-    Step accept(Lsn chunkLsn, int sequence, Payloads.SnapshotChunk chunk, boolean last) {
+    Step accept(Lsn chunkLsn, int sequence, Payloads.SnapshotChunk chunk, boolean last, long finishedAt) {
         if (sequence != nextChunk) {
             return Step.IGNORED;
         }
@@ -70,10 +86,15 @@ final class SnapshotReceiver {
             installer.add(item);
             lastItem = item;
             items++;
+            bytes += Payloads.itemSize(item);
+        }
+        if (chunk.totalItems() >= 0) {
+            totalItems = chunk.totalItems();
         }
         nextChunk++;
         if (last) {
             installer.finish(lsn, chunk.generation());
+            finishedNanos = finishedAt;
             return Step.DONE;
         }
         return Step.MORE;

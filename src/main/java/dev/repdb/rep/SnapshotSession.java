@@ -19,9 +19,16 @@ final class SnapshotSession {
     }
 
     private final StoreSnapshot snapshot;
+    /** The sender's estimate of the snapshot's items, sent with every chunk (the receiver's progress and ETA). */
+    private final long estimatedItems;
 
     SnapshotSession(StoreSnapshot snapshot) {
         this.snapshot = snapshot;
+        this.estimatedItems = snapshot.estimatedItems();
+    }
+
+    long estimatedItems() {
+        return estimatedItems;
     }
 
     Lsn lsn() {
@@ -36,7 +43,7 @@ final class SnapshotSession {
     Chunk chunk(int sequence, StoreSnapshot.Item resumeAfter, int maxBytes) {
         Iterator<StoreSnapshot.Item> items = snapshot.itemsAfter(resumeAfter);
         List<StoreSnapshot.Item> chunk = new ArrayList<>();
-        int bytes = 8;
+        int bytes = 16; // the chunk's header and its size-estimate trailer
         while (items.hasNext()) {
             StoreSnapshot.Item item = items.next();
             int size = Payloads.itemSize(item);

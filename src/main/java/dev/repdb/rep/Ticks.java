@@ -5,7 +5,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The periodic transition (etcd raft's {@code Tick}): a master's heartbeats, acknowledgement timeouts, transfer
- * and re-election checks; a client's election deadlines and re-requests. The next tick is armed as a timer effect.
+ * and re-election checks; a client's election deadlines, re-requests and when it was last caught up; on both, log
+ * retention at its slower interval. The next tick is armed as a timer effect.
  */
 final class Ticks {
 
@@ -61,7 +62,9 @@ final class Ticks {
         } else if (s.role == RepRole.CLIENT) {
             s.elections.checkElection(false);
             s.requests.maybeRequest(false);
+            s.sync.noteCaughtUp();
         }
+        s.archiving.maybeRetain(now);
         scheduleTick();
     }
 }

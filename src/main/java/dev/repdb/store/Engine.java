@@ -696,6 +696,12 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** The entries database {@code id} holds now (a snapshot's size estimate: commits go on meanwhile). */
+    long entryCount(int id) {
+        org.h2.mvstore.MVMap<byte[], byte[]> map = store.data(id);
+        return map == null ? 0 : map.sizeAsLong();
+    }
+
     Iterator<Map.Entry<byte[], byte[]>> scanById(long snapshot, int id, byte[] from) {
         return new SnapshotScan(store.data(id), id, snapshot, versions, from, null);
     }
@@ -818,6 +824,26 @@ public final class Engine implements AutoCloseable {
     public int removeLogBefore(Lsn lsn) {
         Lsn limit = lsn.isBefore(store.checkpointLsn()) ? lsn : store.checkpointLsn();
         return log.removeSegmentsBefore(limit);
+    }
+
+    /** The bytes of log from {@code from} to {@code to}, across segments (see {@link Log#bytesBetween}). */
+    public long logBytesBetween(Lsn from, Lsn to) {
+        return log.bytesBetween(from, to);
+    }
+
+    /** Where the record at {@code lsn} ends, without reading its payload (see {@link Log#recordEnd}). */
+    public Lsn logRecordEnd(Lsn lsn) {
+        return log.recordEnd(lsn);
+    }
+
+    /** The bytes of log records on disk. */
+    public long logSizeOnDisk() {
+        return log.sizeOnDisk();
+    }
+
+    /** Where the log would start if it kept at most {@code maxBytes} of records (see {@link Log#retentionStart}). */
+    public Lsn logRetentionStart(long maxBytes) {
+        return log.retentionStart(maxBytes);
     }
 
     /** Whether a background checkpoint is due; the apply lock is held. */

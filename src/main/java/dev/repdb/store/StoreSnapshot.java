@@ -57,6 +57,18 @@ public final class StoreSnapshot implements AutoCloseable {
         return databases;
     }
 
+    /**
+     * About how many items the stream has: the definitions and the entries the databases hold now (commits after
+     * the snapshot's LSN move it a little; for progress reports, not for correctness).
+     */
+    public long estimatedItems() {
+        long items = databases.size();
+        for (DatabaseItem db : databases) {
+            items += engine.entryCount(db.databaseId());
+        }
+        return items;
+    }
+
     /** Every database definition, then every entry of each database in key order. */
     public Iterator<Item> items() {
         return itemsAfter(null);

@@ -39,6 +39,7 @@ class SiteConfigTest {
         EnvironmentConfig env = c.environment().build();
         assertEquals(3, env.replication().nsites());
         assertEquals(AckPolicy.QUORUM, env.replication().ackPolicy());
+        assertEquals(1L << 30, env.replication().retainLogBytes());
         assertFalse(c.transport().persistent());
         assertEquals(4, c.transport().priority());
         assertEquals(7, c.transport().urgentPriority());
@@ -51,9 +52,10 @@ class SiteConfigTest {
         SiteConfig c = read("repdb.site.id", "2", "repdb.group", "orders.eu", "repdb.ack-policy", "all",
                 "repdb.ack-timeout", "2.5s", "repdb.nsites", "5", "repdb.jms.time-to-live", "PT1M",
                 "repdb.reactions.hold-election", "false", "repdb.home", "/var/repdb", "repdb.election-timeout",
-                "450ms");
+                "450ms", "repdb.retain-log", "262144");
         assertEquals("orders.eu.broadcast", c.names().broadcastTopic());
         EnvironmentConfig env = c.environment().build();
+        assertEquals(262144, env.replication().retainLogBytes());
         assertEquals(AckPolicy.ALL, env.replication().ackPolicy());
         assertEquals(Duration.ofMillis(2500), env.replication().ackTimeout());
         assertEquals(5, env.replication().nsites());
@@ -78,6 +80,8 @@ class SiteConfigTest {
             "repdb.jms.async-persistent-sends|maybe|true, false",
             "repdb.nsites|0|an integer ≥ 1",
             "repdb.max-message-bytes|10|1024 – 67108864",
+            "repdb.retain-log|1000|≥ 65536",
+            "repdb.retain-log|1GiB|≥ 65536",
             "repdb.clock-skew|3|1.0 – 2.0"})
     void aBadValueNamesTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {
         String[] kv = key.equals("repdb.site.id") ? new String[] {key, value}

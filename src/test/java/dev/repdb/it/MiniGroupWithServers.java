@@ -37,32 +37,39 @@ public final class MiniGroupWithServers extends MiniGroup {
     /** Makes site {@code id}'s server (not started). */
     @FunctionalInterface
     public interface ServerMaker {
-        SiteServer make(int id, Map<String, String> settings) throws IOException, InterruptedException;
+        /** Site {@code id}'s server with {@code settings}, connecting to {@code broker} with its login. */
+        SiteServer make(int id, Map<String, String> settings, dev.repdb.jms.EmbeddedBroker broker)
+                throws IOException, InterruptedException;
     }
 
     /** Binds a suite to Liberty servers: {@code class XTestsWithLibertyIT extends XTests<...> implements ...}. */
     public interface LibertyFactoryGet extends MiniGroup.Factory.Get<MiniGroupWithServers> {
         @Override
         default MiniGroup.Factory<MiniGroupWithServers> groupFactory() {
-            return (dir, n, config) -> new MiniGroupWithServers(dir, n, (id, settings) -> SiteServer.liberty(
+            return (dir, n, config) -> new MiniGroupWithServers(dir, n, (id, settings, broker) -> SiteServer.liberty(
                     Path.of(required("repdb.it.wlpHome")), Path.of(required("repdb.it.serverXml")),
-                    Path.of(required("repdb.it.siteWar")), "minigroup-" + id, id, ItSession.broker().port(),
-                    ItSession.broker().users().site(id), settings));
+                    Path.of(required("repdb.it.siteWar")), "minigroup-" + id, id, broker.port(),
+                    broker.users().site(id), settings));
         }
     }
 
     private final Map<Integer, SiteServer> servers = new HashMap<>();
+    private final dev.repdb.jms.EmbeddedBroker broker;
     private final boolean[] up;
     private final String groupName = "repdbmg" + ProcessHandle.current().pid() + "t" + System.currentTimeMillis();
 
-    public MiniGroupWithServers(Path dir, int n, ServerMaker maker) throws IOException, InterruptedException {
+    public MiniGroupWithServers(Path dir, int n, ServerMaker maker) throws Exception {
         super(n);
         this.up = new boolean[n + 1];
+        // a broker of its own, secured for this group's name: the session broker's logins and address rights are
+        // those of the group "repdb", and a fresh broker holds no message of an earlier test's group
+        this.broker = dev.repdb.jms.EmbeddedBroker.secured(dir.resolve("broker"),
+                new dev.repdb.jms.BrokerUsers(groupName, ids().stream().mapToInt(Integer::intValue).toArray()));
         Map<String, String> settings = new HashMap<>(ItDeployments.GROUP_SETTINGS);
         settings.put("repdb.nsites", String.valueOf(n));
         settings.put("repdb.group", groupName);
         for (int id : ids()) {
-            servers.put(id, maker.make(id, settings));
+            servers.put(id, maker.make(id, settings, broker));
         }
     }
 
@@ -272,6 +279,11 @@ public final class MiniGroupWithServers extends MiniGroup {
             } catch (Exception e) {
                 first = first == null ? e : first;
             }
+        }
+        try {
+            broker.close();
+        } catch (Exception e) {
+            first = first == null ? e : first;
         }
         if (first != null) {
             throw first;

@@ -184,6 +184,59 @@ class LogTest {
     }
 
     @Test
+    void bytesBetweenCountsRecordsAcrossSegmentsAndClampsToWhatIsKept() {
+        try (Log log = open()) {
+            List<Lsn> lsns = appendMany(log, 100, 300);
+            long frame = lsns.get(1).offset() - lsns.get(0).offset();
+            assertTrue(lsns.get(99).file() > lsns.get(0).file() + 2, "the records span several segments");
+            assertEquals(99 * frame, log.bytesBetween(lsns.get(0), lsns.get(99)));
+            assertEquals(37 * frame, log.bytesBetween(lsns.get(13), lsns.get(50)));
+            assertEquals(100 * frame, log.bytesBetween(lsns.get(0), log.endLsn()));
+            assertEquals(0, log.bytesBetween(lsns.get(50), lsns.get(13)));
+            assertEquals(100 * frame, log.sizeOnDisk());
+            log.removeSegmentsBefore(lsns.get(50));
+            Lsn first = log.firstLsn();
+            int kept = lsns.indexOf(first);
+            assertTrue(kept > 0);
+            // a position in a removed segment counts from the first record kept
+            assertEquals((99 - kept) * frame, log.bytesBetween(lsns.get(3), lsns.get(99)));
+            assertEquals((100 - kept) * frame, log.sizeOnDisk());
+        }
+    }
+
+    @Test
+    void recordEndReadsOnlyTheFrameAndRefusesAPositionInsideARecord() {
+        try (Log log = open()) {
+            List<Lsn> lsns = appendMany(log, 100, 300);
+            for (int i = 0; i < lsns.size(); i++) {
+                assertEquals(log.read(lsns.get(i)).end(), log.recordEnd(lsns.get(i)), "record " + i);
+            }
+            Lsn inside = new Lsn(lsns.get(5).file(), lsns.get(5).offset() + 4);
+            assertThrows(IllegalArgumentException.class, () -> log.recordEnd(inside));
+            assertThrows(IllegalArgumentException.class, () -> log.recordEnd(log.endLsn()));
+            assertThrows(IllegalArgumentException.class, () -> log.recordEnd(new Lsn(999, 100)));
+        }
+    }
+
+    @Test
+    void retentionStartKeepsAtMostTheBoundButNeverTheCurrentSegmentOnly() {
+        try (Log log = open()) {
+            appendMany(log, 100, 300);
+            long total = log.sizeOnDisk();
+            assertEquals(log.firstLsn(), log.retentionStart(total), "everything fits");
+            long bound = total / 3;
+            Lsn start = log.retentionStart(bound);
+            log.removeSegmentsBefore(start);
+            assertTrue(log.sizeOnDisk() <= bound, log.sizeOnDisk() + " <= " + bound);
+            assertEquals(start, log.firstLsn());
+            // one segment more would not have fitted
+            assertTrue(log.sizeOnDisk() + 4096 > bound);
+            Lsn last = log.retentionStart(0);
+            assertEquals(log.lastLsn().file(), last.file(), "the current segment is always kept");
+        }
+    }
+
+    @Test
     void removeSegmentsBeforeDeletesOnlyWholeOldSegments() {
         try (Log log = open()) {
             List<Lsn> lsns = appendMany(log, 100, 300);

@@ -92,6 +92,8 @@ final class Interpreter implements AutoCloseable {
                 case "crash" -> crash(args, out);
                 case "restart" -> restart(args, out);
                 case "archive" -> archive(args, out);
+                case "checkpoint" -> checkpoint(args, out);
+                case "lag" -> lag(args, out);
                 case "partition" -> partition(args, out);
                 case "heal" -> heal(args);
                 case "inject" -> inject(args);
@@ -133,8 +135,9 @@ final class Interpreter implements AutoCloseable {
     /**
      * {@code add-sites n [durability=sync] [ackpolicy=quorum] [autoinit=false] [bulk=true] [delay=true]
      * [segment=small] [allowappointed=true] [priority=100,100,0] [electiontimeout=300ms] [fullelection=3000ms]
-     * [mastertimeout=1500ms] [lease=400ms [skew=1.02]]}: one priority for all, or one per new site; {@code lease=}
-     * turns master leases on ({@code masterLeases(lease, skew)}, skew 1.0 unless given).
+     * [mastertimeout=1500ms] [lease=400ms [skew=1.02]] [retain=128KiB]}: one priority for all, or one per new site;
+     * {@code lease=} turns master leases on ({@code masterLeases(lease, skew)}, skew 1.0 unless given);
+     * {@code retain=} sets the log retention bound ({@code retainLogBytes}).
      */
     private boolean addSites(Args args, List<String> out) {
         int n = args.nextInt("number of sites");
@@ -154,6 +157,10 @@ final class Interpreter implements AutoCloseable {
         String masterTimeout = args.option("mastertimeout", "");
         String lease = args.option("lease", "");
         String skew = args.option("skew", "");
+        String retain = args.option("retain", "");
+        if (!retain.isEmpty() && !retain.endsWith("KiB")) {
+            throw new IllegalArgumentException("retain= takes KiB, e.g. retain=128KiB, not " + retain);
+        }
         if (!skew.isEmpty() && lease.isEmpty()) {
             throw new IllegalArgumentException("skew= needs lease=");
         }
@@ -182,6 +189,9 @@ final class Interpreter implements AutoCloseable {
                 if (!lease.isEmpty()) {
                     b.masterLeases(Duration.ofNanos(nanos(lease)), skew.isEmpty() ? 1.0 : Double.parseDouble(skew));
                 }
+                if (!retain.isEmpty()) {
+                    b.retainLogBytes(Long.parseLong(retain.substring(0, retain.length() - 3)) << 10);
+                }
             };
             ScenarioSite site = new ScenarioSite(id, dir.resolve("site" + id), name + "/" + id, clock, network,
                     config);
@@ -197,7 +207,8 @@ final class Interpreter implements AutoCloseable {
                 + (electionTimeout.isEmpty() ? "" : " electiontimeout=" + electionTimeout)
                 + (fullElection.isEmpty() ? "" : " fullelection=" + fullElection)
                 + (masterTimeout.isEmpty() ? "" : " mastertimeout=" + masterTimeout)
-                + (lease.isEmpty() ? "" : " lease=" + lease) + (skew.isEmpty() ? "" : " skew=" + skew) + ")");
+                + (lease.isEmpty() ? "" : " lease=" + lease) + (skew.isEmpty() ? "" : " skew=" + skew)
+                + (retain.isEmpty() ? "" : " retain=" + retain) + ")");
         return false;
     }
 
@@ -240,6 +251,37 @@ final class Interpreter implements AutoCloseable {
         int removed = engine.removeLogBefore(engine.lastLsn());
         out.add("site " + site.id + ": checkpoint at " + engine.checkpointLsn() + ", " + removed
                 + " segment(s) removed, log now starts at " + engine.firstLsn());
+        return false;
+    }
+
+    /**
+     * {@code checkpoint id}: a checkpoint only (as the engine's background one would run); the site's own log
+     * retention then removes what it may at its next tick.
+     */
+    private boolean checkpoint(Args args, List<String> out) {
+        ScenarioSite site = site(args.next("site"));
+        args.done();
+        site.env().checkpoint();
+        Engine engine = site.env().engine();
+        out.add("site " + site.id + ": checkpoint at " + engine.checkpointLsn() + ", log " + engine.firstLsn() + ".."
+                + engine.lastLsn() + " (" + engine.logSizeOnDisk() + " bytes)");
+        return false;
+    }
+
+    /**
+     * {@code lag id}: the site's log and lag: on a master each client's (acknowledged LSN, bytes, records, seconds
+     * behind), on a client its own (bytes and seconds behind its master).
+     */
+    private boolean lag(Args args, List<String> out) {
+        ScenarioSite site = site(args.next("site"));
+        args.done();
+        RepStats st = site.rep().stats();
+        out.add("site " + site.id + ": log " + st.firstLsn() + ".." + site.env().engine().lastLsn() + " ("
+                + st.logBytes() + " bytes)" + (st.role() == RepRole.MASTER ? ""
+                : String.format(Locale.ROOT, ", behind by %d bytes, %.3f s", st.lagBytes(), st.lagSeconds())));
+        st.clientLag().forEach((id, l) -> out.add(String.format(Locale.ROOT,
+                "  client %d: acked %s, behind by %d bytes, %d records, %.3f s", id, l.lsn(), l.bytes(), l.records(),
+                l.seconds())));
         return false;
     }
 

@@ -86,7 +86,7 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
 
     /** Protocol counters summed over every process of every site (they show which paths a seed exercised). */
     private final java.util.TreeMap<String, Long> protocol = new java.util.TreeMap<>();
-    private static final String[] PROTOCOL_COUNTERS = {"rollbacks", "rolled_back_txns", "inits", "outdated",
+    private static final String[] PROTOCOL_COUNTERS = {"rollbacks", "log_segments_removed", "rolled_back_txns", "inits", "outdated",
         "log_diverged", "dupmasters", "rerequests", "nthrottles", "log_queued", "msgs_badgen",
         "msgs_not_fresh", "msgs_replayed"};
 
@@ -173,6 +173,14 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 4 + random.nextInt(28), ackPolicy == AckPolicy.QUORUM || ackPolicy == AckPolicy.ALL, this);
     }
 
+    /** Automatic log retention at a bound of a few small segments, in half the small-segment seeds. */
+    private static final long SMALL_RETENTION = 192 << 10;
+
+    /** Chosen without drawing from {@code random}, so every seed's other choices stay what they were. */
+    private boolean tightRetention() {
+        return segmentSize == 64 << 10 && Math.floorMod(seed, 2) == 1;
+    }
+
     String configuration() {
         StringBuilder b = new StringBuilder("seed " + seed + ": " + nsites + " sites (");
         for (SimSite s : sites) {
@@ -182,7 +190,8 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 .append(" ms, backoff ").append(requestMin.toMillis()).append('-').append(requestMax.toMillis())
                 .append(" ms, heartbeat ").append(heartbeat.toMillis()).append(" ms, autoInit ").append(autoInit)
                 .append(", bulk ").append(bulk ? bulkBytes + " B" : "off").append(", throttle ").append(throttleBytes)
-                .append(" B, segments ").append(segmentSize >> 10).append(" KiB, appoint after ")
+                .append(" B, segments ").append(segmentSize >> 10).append(" KiB")
+                .append(tightRetention() ? ", retain " + (SMALL_RETENTION >> 10) + " KiB" : "").append(", appoint after ")
                 .append(appointDelay / MS).append(" ms, commit every ").append(commitInterval / MS)
                 .append(" ms, chaos every ").append(chaosInterval / MS).append(" ms, at most ").append(maxDown)
                 .append(" down").append(electing ? ", elections (timeout " + electionTimeout.toMillis() + " ms"
@@ -393,6 +402,9 @@ final class Simulation implements SimNetwork.Receiver, Workload.Listener {
                 .ackTimeout(ackTimeout).requestBackoff(requestMin, requestMax).heartbeatInterval(heartbeat)
                 .autoInit(autoInit).throttleBytes(throttleBytes).segmentSize(segmentSize)
                 .maxRecordSize(16 << 10).checkpointBytes(segmentSize);
+        if (tightRetention()) {
+            b.retainLogBytes(SMALL_RETENTION);
+        }
         if (bulk) {
             b.bulk(true, bulkBytes);
         }

@@ -21,8 +21,14 @@ public final class Payloads {
     public record BulkRecord(Lsn lsn, Lsn prev, byte[] payload) {
     }
 
-    /** A chunk of a snapshot: the generation of the snapshot's last record and some items. */
-    public record SnapshotChunk(int generation, List<StoreSnapshot.Item> items) {
+    /**
+     * A chunk of a snapshot: the generation of the snapshot's last record and some items; {@code totalItems} is the
+     * sender's estimate of the whole snapshot's items (for progress and ETA), -1 when the sender did not say.
+     */
+    public record SnapshotChunk(int generation, List<StoreSnapshot.Item> items, long totalItems) {
+        public SnapshotChunk(int generation, List<StoreSnapshot.Item> items) {
+            this(generation, items, -1);
+        }
     }
 
     public static byte[] lsn(Lsn lsn) {
@@ -113,7 +119,15 @@ public final class Payloads {
     }
 
     public static byte[] snapshotChunk(int generation, List<StoreSnapshot.Item> items) {
-        int size = 8;
+        return snapshotChunk(generation, items, -1);
+    }
+
+    /**
+     * A snapshot chunk; with {@code totalItems} of 0 or more, an 8-byte trailer after the items carries that estimate
+     * of the snapshot's size (a receiver that finds no trailer knows no total).
+     */
+    public static byte[] snapshotChunk(int generation, List<StoreSnapshot.Item> items, long totalItems) {
+        int size = 8 + (totalItems >= 0 ? 8 : 0);
         for (StoreSnapshot.Item item : items) {
             size += itemSize(item);
         }
@@ -127,6 +141,9 @@ public final class Payloads {
                 out.put((byte) 2).putInt(e.databaseId()).putInt(e.key().length).put(e.key())
                         .putInt(e.value().length).put(e.value());
             }
+        }
+        if (totalItems >= 0) {
+            out.putLong(totalItems);
         }
         return out.array();
     }
@@ -165,10 +182,17 @@ public final class Payloads {
                     throw new WireFormatException("unknown snapshot item kind " + kind);
                 }
             }
+            long total = -1;
+            if (in.remaining() == 8) {
+                total = in.getLong();
+                if (total < 0) {
+                    throw new WireFormatException("negative snapshot size " + total + " in a snapshot chunk");
+                }
+            }
             if (in.hasRemaining()) {
                 throw new WireFormatException(in.remaining() + " stray bytes after a snapshot chunk");
             }
-            return new SnapshotChunk(generation, items);
+            return new SnapshotChunk(generation, items, total);
         } catch (BufferUnderflowException e) {
             throw new WireFormatException("snapshot chunk ends early");
         }
