@@ -33,6 +33,9 @@ import java.time.Duration;
  * @param clockSkew            master leases: the largest ratio between two sites' clock rates (at least 1)
  * @param groupSecrets         message authentication: the secrets to sign with and accept (null: off)
  * @param inbound              what one message and one sender may cost this site (sizes, fragments, held memory)
+ * @param maxLagBytes          back-pressure under ack policy NONE: a master whose slowest live client is more than
+ *                             this many bytes of log behind holds each commit (up to the ack timeout) until it is
+ *                             within the bound again; clients report their position every quarter of it. 0: off
  */
 public record RepConfig(String groupName, int nsites, int priority, AckPolicy ackPolicy, Duration ackTimeout,
                         Durability durability, boolean allowAppointedMaster, Duration heartbeatInterval,
@@ -40,18 +43,22 @@ public record RepConfig(String groupName, int nsites, int priority, AckPolicy ac
                         boolean bulk, int bulkBytes, Duration bulkLinger, int throttleBytes, int maxMessageBytes,
                         Duration electionTimeout, Duration fullElectionTimeout, Duration masterTimeout,
                         boolean allowMinorityElections, Duration leaseTimeout, double clockSkew,
-                        dev.repdb.rep.auth.GroupSecrets groupSecrets, dev.repdb.rep.auth.InboundBounds inbound) {
+                        dev.repdb.rep.auth.GroupSecrets groupSecrets, dev.repdb.rep.auth.InboundBounds inbound,
+                        long maxLagBytes) {
 
     public boolean leases() {
         return !leaseTimeout.isZero();
     }
+
+    /** The default back-pressure bound: 1 MiB of log, some 7,000 small commits. */
+    public static final long DEFAULT_MAX_LAG_BYTES = 1L << 20;
 
     public static RepConfig defaults() {
         return new RepConfig("repdb", 3, 100, AckPolicy.QUORUM, Duration.ofSeconds(1), Durability.SYNC, false,
                 Duration.ofMillis(500), Duration.ofMillis(40), Duration.ofMillis(1280), true, false, false,
                 64 * 1024, Duration.ZERO, 1 << 20, 60 * 1024, Duration.ofMillis(300), Duration.ofSeconds(3),
                 Duration.ofMillis(1500), false, Duration.ZERO, 1.0, null,
-                dev.repdb.rep.auth.InboundBounds.of(32 << 20, 60 * 1024, 3));
+                dev.repdb.rep.auth.InboundBounds.of(32 << 20, 60 * 1024, 3), DEFAULT_MAX_LAG_BYTES);
     }
 
     public int groupId() {
