@@ -78,6 +78,7 @@ class SiteConfigTest {
             "repdb.jms.async-persistent-sends|maybe|true, false",
             "repdb.nsites|0|an integer ≥ 1",
             "repdb.max-message-bytes|10|1024 – 67108864",
+            "repdb.max-lag-bytes|100|at least 4096",
             "repdb.clock-skew|3|1.0 – 2.0"})
     void aBadValueNamesTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {
         String[] kv = key.equals("repdb.site.id") ? new String[] {key, value}
