@@ -62,13 +62,19 @@ final class ClientApply {
     void reset() {
         parked.clear();
         syncEpoch++;
-        masterWantsAcks = true;
+        newMasterAccounting();
     }
 
     void forget() {
         parked.clear();
         syncEpoch++;
+        newMasterAccounting();
+    }
+
+    /** The next master counts from nothing: tell it our position again (its first heartbeat asks), and assume it waits. */
+    private void newMasterAccounting() {
         masterWantsAcks = true;
+        ackedToMaster = Lsn.ZERO;
     }
 
     void newEpoch() {
