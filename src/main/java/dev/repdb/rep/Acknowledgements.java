@@ -21,6 +21,9 @@ final class Acknowledgements {
     private final Site s;
     private final AckTracker tracker = new AckTracker();
     private final BackPressure pressure;
+    /** The generation and the highest LSN whose commits have met the policy (read by shipping without the lock). */
+    private volatile int metGeneration = -1;
+    private volatile Lsn metLsn = Lsn.ZERO;
 
     Acknowledgements(Site s) {
         this.s = s;
@@ -30,6 +33,16 @@ final class Acknowledgements {
 
     void reset(int generation) {
         tracker.reset(generation);
+        metGeneration = generation;
+        metLsn = Lsn.ZERO;
+    }
+
+    /**
+     * Whether the permanent record at {@code lsn} of generation {@code gen} still lacks the acknowledgements its
+     * policy needs (NONE: never). No lock needed.
+     */
+    boolean awaitingAcks(int gen, Lsn lsn) {
+        return s.config.acksRequired() > 0 && gen == metGeneration && lsn.isAfter(metLsn);
     }
 
     void forget(int site) {
@@ -66,6 +79,13 @@ final class Acknowledgements {
         tracker.ack(m.sender(), m.generation(), m.lsn(), m.has(Message.F_ELECTABLE));
         if (m.generation() == s.generation) {
             pressure.reported(m.sender(), m.lsn(), s.now(), s.engine.lastLsn());
+        }
+        if (s.config.acksRequired() > 0) {
+            metLsn = Lsn.max(metLsn, tracker.policyMet(s.config.acksRequired(),
+                    s.config.ackPolicy() == AckPolicy.QUORUM));
+            if (!s.shipping.awaitingAcks()) {
+                s.shipping.releaseHeldBack(); // what committed while the last batch waited for its acks leaves now
+            }
         }
         settle();
         s.transfer.maybeHandOver();

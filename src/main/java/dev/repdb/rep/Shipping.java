@@ -24,6 +24,9 @@ final class Shipping {
      * written under the engine's apply lock, read under the replication lock.
      */
     private volatile Lsn lastPermLsn = Lsn.ZERO;
+    /** The last permanent record handed to the outbox, and its generation (adaptive batching waits on its acks). */
+    private volatile Lsn shippedPermLsn = Lsn.ZERO;
+    private volatile int shippedPermGeneration = -1;
 
     Shipping(Site s) {
         this.s = s;
@@ -36,9 +39,19 @@ final class Shipping {
         return lastPermLsn;
     }
 
+    /**
+     * Whether the previous send is still in flight: the transport has not handed it on, or (under an ack policy) the
+     * last permanent record sent still lacks its acknowledgements. What commits meanwhile leaves as one message, so
+     * a batch holds what committed during one round of acknowledgements.
+     */
     private boolean transportBusy() {
         Transport t = s.transport;
-        return t != null && t.inFlight() > 0;
+        return t != null && t.inFlight() > 0 || awaitingAcks();
+    }
+
+    /** The last permanent record shipped still lacks the acknowledgements of its policy. */
+    boolean awaitingAcks() {
+        return s.acks.awaitingAcks(shippedPermGeneration, shippedPermLsn);
     }
 
     /** Queues a live record for the group; called under the engine's apply lock, in LSN order. */
@@ -68,12 +81,19 @@ final class Shipping {
 
     /** The transport drained (its thread, no lock held): what waited leaves now. */
     void drained() {
-        if (adaptive.release()) {
+        if (!awaitingAcks() && adaptive.release()) {
             s.driver.flush();
         }
     }
 
     private void shipAdaptive(int gen, List<Payloads.BulkRecord> records, boolean perm) {
+        for (int i = records.size() - 1; perm && i >= 0; i--) {
+            if (records.get(i).payload()[0] == 1) { // the highest permanent record of the batch
+                shippedPermGeneration = gen;
+                shippedPermLsn = records.get(i).lsn();
+                break;
+            }
+        }
         if (records.size() == 1) {
             Payloads.BulkRecord r = records.get(0);
             s.enqueue(Transport.EID_BROADCAST, MessageType.LOG, gen, perm ? Message.F_PERM | s.ackFlag() : 0,

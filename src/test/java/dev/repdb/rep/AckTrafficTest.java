@@ -165,6 +165,23 @@ class AckTrafficTest extends dev.repdb.minigroup.RepdbTestBase {
     }
 
     @Test
+    void underQuorumCommitsMadeWhileTheLastBatchAwaitsItsAcksLeaveTogether() {
+        Sends sends = new Sends();
+        try (TestGroup group = group(3, b -> b.ackPolicy(AckPolicy.QUORUM).durability(Durability.WRITE_NO_SYNC)
+                .ackTimeout(Duration.ofSeconds(60)).heartbeatInterval(Duration.ofSeconds(30))
+                .masterTimeout(Duration.ofSeconds(90)).requestBackoff(Duration.ofSeconds(5), Duration.ofSeconds(10)))) {
+            group.observeSends(sends); // the transport reports nothing in flight: only the acks gate the batch
+            List<CompletableFuture<CommitToken>> commits = commitMany(group.site(1), 20, 100);
+            assertEquals(1, sends.of(1, MessageType.LOG), "the first commit leaves at once");
+            assertEquals(0, sends.of(1, MessageType.BULK_LOG), "the rest wait for its acknowledgements");
+            group.deliverUntil(() -> commits.stream().allMatch(CompletableFuture::isDone), WAIT, "commits acked");
+            commits.forEach(CompletableFuture::join);
+            assertEquals(1, sends.of(1, MessageType.BULK_LOG), "then leave as one message");
+            assertEquals(19, group.site(1).rep().stats().counter("bulk_records"));
+        }
+    }
+
+    @Test
     void anAcknowledgementNeverPrecedesTheClientsDurability() {
         List<String> violations = new CopyOnWriteArrayList<>();
         AtomicInteger acksSeen = new AtomicInteger();
@@ -239,7 +256,7 @@ class AckTrafficTest extends dev.repdb.minigroup.RepdbTestBase {
             assertEquals(300, committed.get());
             assertEquals(0, failures.get());
             assertEquals(0, master.stats().counter("lag_wait_timeouts"), "released by the clients' reports");
-            assertTrue(master.stats().counter("lag_waits") > 1);
+            assertTrue(master.stats().counter("lag_waits") >= 1);
         }
     }
 }
