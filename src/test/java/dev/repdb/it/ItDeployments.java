@@ -12,6 +12,13 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 /** The archives the suite deploys: the build's own thin site application, plus the test app's observer. */
 public final class ItDeployments {
     /**
+     * The IT group's message-authentication secret (base64 of 32 bytes), so every test runs with authenticated
+     * replication. Test-only; a real group's secret comes from a file or a vault, never from source.
+     */
+    public static final String GROUP_SECRET = java.util.Base64.getEncoder().encodeToString(
+            "repdb integration tests' secret!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+    /**
      * The group's settings, the same on the server site (its WAR's microprofile-config.properties) and the JVM sites:
      * timeouts at least 5 × the defaults (DESIGN §5), so a busy machine does not fail over by accident. The mixed
      * group (dev.repdb.mixed) gives them to its servers as server.xml variables and system properties.
@@ -20,7 +27,8 @@ public final class ItDeployments {
             "repdb.ack-timeout", "10s",
             "repdb.election-timeout", "1500ms",
             "repdb.full-election-timeout", "6s",
-            "repdb.master-timeout", "7500ms");
+            "repdb.master-timeout", "7500ms",
+            "repdb.group-secret", GROUP_SECRET);
 
     private ItDeployments() {
     }

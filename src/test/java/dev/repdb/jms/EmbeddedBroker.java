@@ -158,8 +158,14 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** {@link #connectionFactory()} for a broker on 127.0.0.1 at {@code port}, also one in another JVM. */
     public static ConnectionFactory connectionFactory(int port) {
+        return connectionFactory(port, "");
+    }
+
+    /** As above with {@code clientParameters} ({@code a=b&c=d}, for example TLS options) added to the URL. */
+    public static ConnectionFactory connectionFactory(int port, String clientParameters) {
         return new ActiveMQConnectionFactory("tcp://127.0.0.1:" + port
-                + "?callTimeout=5000&callFailoverTimeout=5000&reconnectAttempts=0&initialConnectAttempts=1&retryInterval=100");
+                + "?callTimeout=5000&callFailoverTimeout=5000&reconnectAttempts=0&initialConnectAttempts=1&retryInterval=100"
+                + (clientParameters.isEmpty() ? "" : "&" + clientParameters));
     }
 
     /** {@link #connectionFactory()} whose connections log in as {@code login}. */
@@ -174,6 +180,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     synchronized long messagesOn(String queueName) {
         Queue queue = broker.getActiveMQServer().locateQueue(SimpleString.of(queueName));
         return queue == null ? 0 : queue.getMessageCount() + queue.getDeliveringCount();
+    }
+
+    /** The running server, for what a test inspects on the broker side (its connections, for example). */
+    synchronized org.apache.activemq.artemis.core.server.ActiveMQServer server() {
+        return broker.getActiveMQServer();
     }
 
     /** Whether an address with that name exists. */

@@ -8,6 +8,7 @@ import dev.repdb.minigroup.RepdbTestBase;
 import dev.repdb.rep.ExecutorScheduler;
 import dev.repdb.rep.InvalidMessageException;
 import dev.repdb.rep.Scheduler;
+import jakarta.jms.ConnectionFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
@@ -15,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * The JMS binding of {@link MiniGroup}: every site an {@link dev.repdb.Environment} in this JVM with the real
@@ -40,16 +42,35 @@ public final class MiniGroupWithJms extends InProcessGroup {
     private record Wiring(JmsTransport transport, JmsReceiver receiver) {
     }
 
-    private final String groupName = "repdbmg" + ProcessHandle.current().pid() + "n" + GROUPS.incrementAndGet();
-    private final JmsNames names = new JmsNames(groupName);
-    private final EmbeddedBroker broker;
+    private final String groupName;
+    private final JmsNames names;
+    /** Site id to a fresh connection factory (each transport and receiver gets its own). */
+    private final IntFunction<ConnectionFactory> factories;
     /** Runs the sites' Reactions and the delayed sends of the fault hooks. */
     private final ScheduledExecutorService executor;
     private final Scheduler scheduler;
 
     public MiniGroupWithJms(Path dir, int n, Consumer<EnvironmentConfig.Builder> config) throws Exception {
+        this(dir, n, config, "repdbmg" + ProcessHandle.current().pid() + "n" + GROUPS.incrementAndGet(),
+                onSharedBroker());
+    }
+
+    /** Site N's factories on the JVM's test broker: the same for every site (that broker has no logins). */
+    private static IntFunction<ConnectionFactory> onSharedBroker() throws Exception {
+        EmbeddedBroker shared = broker();
+        return id -> shared.connectionFactory();
+    }
+
+    /**
+     * A group named {@code groupName} on a broker of the test's own: site N's transport and receiver each connect
+     * through a new {@code factories.apply(N)} (for example with N's login, over TLS).
+     */
+    public MiniGroupWithJms(Path dir, int n, Consumer<EnvironmentConfig.Builder> config, String groupName,
+                            IntFunction<ConnectionFactory> factories) {
         super(dir, n, config);
-        this.broker = broker();
+        this.groupName = groupName;
+        this.names = new JmsNames(groupName);
+        this.factories = factories;
         this.executor = Executors.newScheduledThreadPool(2, new DaemonThreads("minigroup-" + groupName));
         this.scheduler = new ExecutorScheduler(executor);
     }
@@ -84,9 +105,9 @@ public final class MiniGroupWithJms extends InProcessGroup {
     @Override
     protected void connect(Site site) {
         int id = site.id;
-        JmsTransport transport = new JmsTransport(broker.connectionFactory(), names, id, TestSite.fastOptions(),
+        JmsTransport transport = new JmsTransport(factories.apply(id), names, id, TestSite.fastOptions(),
                 new DaemonThreads("minigroup-send-" + id));
-        JmsReceiver receiver = new JmsReceiver(broker.connectionFactory(), names, id, (control, rec, sender) -> {
+        JmsReceiver receiver = new JmsReceiver(factories.apply(id), names, id, (control, rec, sender) -> {
             try {
                 deliver(site, control, rec, sender);
             } catch (InvalidMessageException e) {

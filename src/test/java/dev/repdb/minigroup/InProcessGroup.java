@@ -39,12 +39,19 @@ import java.util.function.Predicate;
  */
 public abstract class InProcessGroup extends MiniGroup {
 
-    /** Defaults for group tests: short timers, so that groups settle in milliseconds; a test's config goes after. */
+    /**
+     * Defaults for group tests: short timers, so that groups settle in milliseconds; a test's config goes after.
+     * {@code -Drepdb.minigroup.secrets=true} runs every suite with authenticated messages (one group secret).
+     */
     public static EnvironmentConfig.Builder defaults(int n) {
-        return EnvironmentConfig.builder().nsites(n).allowAppointedMaster(true).ackTimeout(Duration.ofSeconds(2))
-                .requestBackoff(Duration.ofMillis(10), Duration.ofMillis(80)).heartbeatInterval(Duration.ofMillis(50))
-                .electionTimeouts(Duration.ofMillis(300), Duration.ofMillis(300))
-                .masterTimeout(Duration.ofMillis(300));
+        EnvironmentConfig.Builder b = EnvironmentConfig.builder().nsites(n).allowAppointedMaster(true)
+                .ackTimeout(Duration.ofSeconds(2)).requestBackoff(Duration.ofMillis(10), Duration.ofMillis(80))
+                .heartbeatInterval(Duration.ofMillis(50)).electionTimeouts(Duration.ofMillis(300),
+                        Duration.ofMillis(300)).masterTimeout(Duration.ofMillis(300));
+        if (Boolean.getBoolean("repdb.minigroup.secrets")) {
+            b.groupSecrets("a MiniGroup's group secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return b;
     }
 
     /** One site: its home, its environment while it is up, and every result its processMessage returned. */
@@ -429,6 +436,10 @@ public abstract class InProcessGroup extends MiniGroup {
                     .append(st.electionGeneration()).append(" master ").append(st.masterId()).append(" sync ")
                     .append(st.syncState()).append(" startupDone ").append(st.startupDone()).append(" applied ")
                     .append(st.appliedLsn()).append(" masterEnd ").append(st.masterEndLsn());
+            java.util.Map<String, Long> dropped = new java.util.TreeMap<>(st.counters());
+            dropped.keySet().retainAll(java.util.Set.of("msgs_invalid", "msgs_unauthenticated", "msgs_replayed",
+                    "msgs_not_fresh", "msgs_sender_limit", "msgs_badgen", "elections", "elections_won", "elections_failed"));
+            b.append(" ").append(dropped);
         }
         return b.toString();
     }
