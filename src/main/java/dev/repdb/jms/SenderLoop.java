@@ -68,7 +68,7 @@ final class SenderLoop implements Runnable {
     private Destination broadcast;
     private final Map<Integer, Destination> siteQueues = new HashMap<>();
 
-    /** Told after each message taken from the queue was handed to the broker or failed (the transport's in-flight count). */
+    /** Told after each message taken from the queue was handed to the broker or failed (the in-flight count). */
     private final Runnable handled;
 
     SenderLoop(ConnectionFactory factory, JmsNames names, int localEnvId, JmsTransport.Options options,

@@ -71,7 +71,7 @@ final class ClientApply {
         newMasterAccounting();
     }
 
-    /** The next master counts from nothing: tell it our position again (its first heartbeat asks), and assume it waits. */
+    /** The next master counts from nothing: tell it our position again (its heartbeat asks); assume it waits. */
     private void newMasterAccounting() {
         masterWantsAcks = true;
         ackedToMaster = Lsn.ZERO;

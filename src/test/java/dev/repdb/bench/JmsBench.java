@@ -591,7 +591,8 @@ public final class JmsBench {
                     c.logRequests(), c.ackFailures());
         }
         out.println("(master msg/s: broadcasts handed to JmsTransport, each delivered to 2 subscriptions; rec/bulk "
-                + "msg: records per BULK_LOG, bulk on or the master's adaptive batches; client msg/s: acks and requests of both clients; refused m/c: sends the master's / the clients' "
+                + "msg: records per BULK_LOG, bulk on or the master's adaptive batches; client msg/s: acks and "
+                + "requests of both clients; refused m/c: sends the master's / the clients' "
                 + "JmsTransport refused (queue full, broker down); log requests: the clients' gap re-requests)");
         out.println();
         out.println("cpu per cell (cores used by the benchmark JVM + the broker JVM, by other processes; CPU µs of "

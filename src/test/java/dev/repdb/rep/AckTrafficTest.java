@@ -129,7 +129,8 @@ class AckTrafficTest extends dev.repdb.minigroup.RepdbTestBase {
             Replication master = group.site(1).rep();
             group.deliverUntil(() -> {
                 Map<Integer, Lsn> acked = master.stats().acked();
-                return !acked.getOrDefault(2, Lsn.ZERO).isBefore(last) && !acked.getOrDefault(3, Lsn.ZERO).isBefore(last);
+                return !acked.getOrDefault(2, Lsn.ZERO).isBefore(last)
+                        && !acked.getOrDefault(3, Lsn.ZERO).isBefore(last);
             }, WAIT, "both clients' positions reach the master (for archiving and status)");
             long heartbeats = master.stats().counter("heartbeats_sent") + 1; // + the new master's first
             for (int client = 2; client <= 3; client++) {

@@ -42,7 +42,8 @@ public final class MessageCodec {
      * not a repdb control part.
      */
     public static MessageType peekType(byte[] control) {
-        if (control == null || control.length < CONTROL_SIZE || (((control[0] & 0xff) << 8) | (control[1] & 0xff)) != MAGIC) {
+        if (control == null || control.length < CONTROL_SIZE
+                || (((control[0] & 0xff) << 8) | (control[1] & 0xff)) != MAGIC) {
             return null;
         }
         return MessageType.of(((control[16] & 0xff) << 8) | (control[17] & 0xff));
