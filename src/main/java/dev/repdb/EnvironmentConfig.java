@@ -41,7 +41,8 @@ public final class EnvironmentConfig {
                 b.allowAppointedMaster, b.heartbeatInterval, b.requestMin, b.requestMax, b.autoInit, b.delayClient,
                 b.bulk, b.bulkBytes, b.bulkLinger, b.throttleBytes, b.maxMessageBytes, b.electionTimeout,
                 b.fullElectionTimeout, b.masterTimeout, b.allowMinorityElections, b.leaseTimeout, b.clockSkew,
-                b.groupSecrets, InboundBounds.of(b.maxRecordSize, b.maxMessageBytes, b.nsites), b.retainLogBytes);
+                b.groupSecrets, InboundBounds.of(b.maxRecordSize, b.maxMessageBytes, b.nsites), b.retainLogBytes,
+                b.maxLagBytes);
     }
 
     /** The replication knobs. */
@@ -101,6 +102,7 @@ public final class EnvironmentConfig {
     public static final class Builder {
         private Durability durability = Durability.SYNC;
         private long segmentSize = 64L << 20;
+        private long maxLagBytes = RepConfig.DEFAULT_MAX_LAG_BYTES;
         private int maxRecordSize = 32 << 20;
         private long checkpointBytes = 64L << 20;
         private long checkpointMemoryBytes = 64L << 20;
@@ -331,6 +333,20 @@ public final class EnvironmentConfig {
          */
         public Builder retainLogBytes(long bytes) {
             this.retainLogBytes = atLeast("retainLogBytes", bytes, 64 << 10);
+            return this;
+        }
+
+        /**
+         * Back-pressure under ack policy NONE (default 1 MiB; 0 turns it off): a master whose slowest live client is
+         * more than this many bytes of log behind holds each commit, at most for the ack timeout, until that client is
+         * within the bound again, instead of flooding the transport. A client that stays behind for a whole wait no
+         * longer holds commits back until it has caught up.
+         */
+        public Builder maxLagBytes(long bytes) {
+            if (bytes != 0 && bytes < 4096) {
+                throw new IllegalArgumentException("maxLagBytes must be 0 (off) or at least 4096, not " + bytes);
+            }
+            this.maxLagBytes = bytes;
             return this;
         }
 

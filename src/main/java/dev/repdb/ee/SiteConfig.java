@@ -79,6 +79,8 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
             new Key("repdb.bulk", "false", BOOL, "batch records into bulk messages"),
             new Key("repdb.bulk-max-bytes", "65536", "1024 – 16777216", "bulk batch and snapshot chunk size"),
             new Key("repdb.bulk-linger", "0ms", DURATION, "extra wait for more records before a batch leaves"),
+            new Key("repdb.max-lag-bytes", "1048576", "0 or ≥ 4096", "ack policy NONE: the log bytes a master may "
+                    + "run ahead of its slowest client before commits wait (at most the ack timeout); 0: off"),
             new Key("repdb.throttle-bytes", "1048576", "≥ 1024", "most bytes sent in answer to one request"),
             new Key("repdb.max-message-bytes", "61440", "1024 – 67108864", "largest record part of one message"),
             new Key("repdb.master-leases", "false", BOOL, "master leases (reads and commits need a majority's "
@@ -148,6 +150,8 @@ public record SiteConfig(int siteId, JmsNames names, Path home, EnvironmentConfi
         r.apply("repdb.bulk-max-bytes", r.integer("repdb.bulk-max-bytes", 64 * 1024, 1024, 16 << 20),
                 max -> b.bulk(bulk, max));
         r.apply("repdb.bulk-linger", r.duration("repdb.bulk-linger", "0ms"), b::bulkLinger);
+        long maxLag = r.longValue("repdb.max-lag-bytes", 1L << 20, 0, Long.MAX_VALUE);
+        r.apply("repdb.max-lag-bytes", maxLag, b::maxLagBytes);
         r.apply("repdb.throttle-bytes", r.integer("repdb.throttle-bytes", 1 << 20, 1024, Integer.MAX_VALUE),
                 b::throttleBytes);
         int maxMessage = r.integer("repdb.max-message-bytes", 60 * 1024, 1024, 64 << 20);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -126,6 +127,9 @@ public final class JmsTransport implements Transport, AutoCloseable {
     private final Urgency urgency;
     private final SenderLoop loop;
     private final AtomicLong dropped = new AtomicLong();
+    /** Messages accepted by {@link #send} and not yet handed to the broker (what {@link #inFlight} answers). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile Runnable drainListener;
     private volatile boolean closed;
     private Thread thread;
 
@@ -140,7 +144,7 @@ public final class JmsTransport implements Transport, AutoCloseable {
      */
     public JmsTransport(ConnectionFactory factory, JmsNames names, int localEnvId, Options options,
                         ThreadFactory threadFactory) {
-        this(factory, names, localEnvId, options, threadFactory, Urgency.NONE);
+        this(factory, names, localEnvId, options, threadFactory, Urgency.CORE);
     }
 
     /** As the public constructor, with the classification of urgent messages given (for tests). */
@@ -155,7 +159,7 @@ public final class JmsTransport implements Transport, AutoCloseable {
         this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
         this.queue = new SendQueue(options.queueCapacity());
         this.loop = new SenderLoop(Objects.requireNonNull(factory, "factory"), Objects.requireNonNull(names, "names"),
-                localEnvId, options, queue);
+                localEnvId, options, queue, this::handled);
     }
 
     /** Starts the sender thread, which connects at once. Call once. */
@@ -190,9 +194,35 @@ public final class JmsTransport implements Transport, AutoCloseable {
             throw refuse("JMS broker unreachable; reconnecting");
         }
         int priority = priorityFor(control, flags);
+        inFlight.incrementAndGet(); // before the offer, so the sender never counts it handled first
         if (!queue.offer(new Outgoing(envId, control.clone(), rec.clone(), lsn, priority),
                 priority > options.priority())) {
+            inFlight.decrementAndGet();
             throw refuse("send queue full (" + options.queueCapacity() + " messages)");
+        }
+    }
+
+    /** Accepted messages not yet handed to the broker (queued, or being sent): the core batches while above 0. */
+    @Override
+    public int inFlight() {
+        return Math.max(0, inFlight.get());
+    }
+
+    @Override
+    public void setDrainListener(Runnable listener) {
+        this.drainListener = listener;
+    }
+
+    /** The sender thread handed one message to the broker (or failed to): the last in flight runs the listener. */
+    private void handled() {
+        Runnable listener = drainListener;
+        if (inFlight.decrementAndGet() == 0 && listener != null) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                System.getLogger(JmsTransport.class.getName()).log(System.Logger.Level.WARNING,
+                        "site " + localEnvId + ": the drain listener failed", e);
+            }
         }
     }
 

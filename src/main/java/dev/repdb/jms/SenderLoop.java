@@ -68,8 +68,12 @@ final class SenderLoop implements Runnable {
     private Destination broadcast;
     private final Map<Integer, Destination> siteQueues = new HashMap<>();
 
+    /** Told after each message taken from the queue was handed to the broker or failed (the in-flight count). */
+    private final Runnable handled;
+
     SenderLoop(ConnectionFactory factory, JmsNames names, int localEnvId, JmsTransport.Options options,
-               SendQueue queue) {
+               SendQueue queue, Runnable handled) {
+        this.handled = handled;
         this.factory = factory;
         this.names = names;
         this.localEnvId = localEnvId;
@@ -101,6 +105,7 @@ final class SenderLoop implements Runnable {
                 }
                 while (nextInBatch < batch.size() && !broken && stop.getCount() > 0) {
                     send(batch.get(nextInBatch++));
+                    handled.run();
                 }
             }
         } catch (InterruptedException e) {

@@ -107,6 +107,27 @@ final class AckTracker {
         return completions;
     }
 
+    /**
+     * The highest LSN that {@code required} acknowledgements of this generation cover (electable ones only if
+     * {@code electableOnly}): every commit up to it has met its policy. ZERO if none has.
+     */
+    Lsn policyMet(int required, boolean electableOnly) {
+        if (required <= 0) {
+            return Lsn.ZERO;
+        }
+        List<Lsn> lsns = new ArrayList<>();
+        for (Acked a : acked.values()) {
+            if (a.electable() || !electableOnly) {
+                lsns.add(a.lsn());
+            }
+        }
+        if (lsns.size() < required) {
+            return Lsn.ZERO;
+        }
+        lsns.sort(java.util.Comparator.reverseOrder());
+        return lsns.get(required - 1);
+    }
+
     int waiting() {
         return waiters.size();
     }

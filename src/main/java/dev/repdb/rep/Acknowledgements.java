@@ -12,23 +12,42 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * On a master: the acknowledgements its clients sent ({@link AckTracker}) and the commits waiting for enough of
- * them; a commit short of its policy at the ack timeout fails (PERM_FAILED) but stays committed.
+ * them; a commit short of its policy at the ack timeout fails (PERM_FAILED) but stays committed. An acknowledgement
+ * is cumulative: one of LSN x acknowledges every permanent record up to x of its generation. Under ack policy NONE no
+ * commit waits for acknowledgements, but commits wait while the slowest client lags too far ({@link BackPressure}).
  */
 final class Acknowledgements {
 
     private final Site s;
     private final AckTracker tracker = new AckTracker();
+    private final BackPressure pressure;
+    /** The generation and the highest LSN whose commits have met the policy (read by shipping without the lock). */
+    private volatile int metGeneration = -1;
+    private volatile Lsn metLsn = Lsn.ZERO;
 
     Acknowledgements(Site s) {
         this.s = s;
+        this.pressure = new BackPressure(s.config.ackPolicy() == AckPolicy.NONE ? s.config.maxLagBytes() : 0,
+                s.config.masterTimeout().toNanos(), s.counters);
     }
 
     void reset(int generation) {
         tracker.reset(generation);
+        metGeneration = generation;
+        metLsn = Lsn.ZERO;
+    }
+
+    /**
+     * Whether the permanent record at {@code lsn} of generation {@code gen} still lacks the acknowledgements its
+     * policy needs (NONE: never). No lock needed.
+     */
+    boolean awaitingAcks(int gen, Lsn lsn) {
+        return s.config.acksRequired() > 0 && gen == metGeneration && lsn.isAfter(metLsn);
     }
 
     void forget(int site) {
         tracker.forget(site);
+        pressure.forget(site);
     }
 
     Lsn ackedLsn(int site) {
@@ -50,9 +69,24 @@ final class Acknowledgements {
         return tracker.await(token, s.config.acksRequired(), s.config.ackPolicy() == AckPolicy.QUORUM, deadline);
     }
 
+    /** Under NONE: completes when the commit may return (its client lag within the bound, or the wait over). */
+    CompletableFuture<Void> pace(CommitToken token) {
+        return pressure.pace(token.lsn(), s.now(), s.config.ackTimeout().toNanos());
+    }
+
     void handleAck(Message m) {
         s.counters.increment("acks_received");
         tracker.ack(m.sender(), m.generation(), m.lsn(), m.has(Message.F_ELECTABLE));
+        if (m.generation() == s.generation) {
+            pressure.reported(m.sender(), m.lsn(), s.now(), s.engine.lastLsn());
+        }
+        if (s.config.acksRequired() > 0) {
+            metLsn = Lsn.max(metLsn, tracker.policyMet(s.config.acksRequired(),
+                    s.config.ackPolicy() == AckPolicy.QUORUM));
+            if (!s.shipping.awaitingAcks()) {
+                s.shipping.releaseHeldBack(); // what committed while the last batch waited for its acks leaves now
+            }
+        }
         settle();
         s.transfer.maybeHandOver();
     }
@@ -61,6 +95,7 @@ final class Acknowledgements {
     void settle() {
         List<InsufficientAcksException> failed = new ArrayList<>();
         tracker.settle(s.now(), failed).forEach(s.fx::complete);
+        pressure.settle(s.now()).forEach(s.fx::complete);
         for (InsufficientAcksException e : failed) {
             s.counters.increment("perm_failed");
             s.fx.emit(new SiteEvent.PermFailed(e.token(), e.acks(), e.required()));
@@ -70,5 +105,6 @@ final class Acknowledgements {
     /** Fails every waiting commit (this master steps down or closes). */
     void failAll(RuntimeException reason) {
         tracker.failAll(reason).forEach(s.fx::complete);
+        pressure.releaseAll().forEach(s.fx::complete);
     }
 }

@@ -14,6 +14,13 @@ import java.util.List;
  * permanent records made durable to this site's durability and then reported (ISPERM) and acknowledged, startup
  * finished when the client reaches the master's end of log.
  *
+ * <p>Acknowledgements are cumulative (one names the highest durable permanent LSN) and coalesced: at most one per
+ * transition (a message, however many records it carried, or a burst of finished fsyncs), and only when the master
+ * waits for them (its live records and heartbeats carry {@link Message#F_ACK}). A master that waits for none (ack
+ * policy NONE) gets this client's durable position once per heartbeat, which is all archiving, status and a
+ * master transfer need, and every quarter of the back-pressure bound ({@code maxLagBytes}) of log applied, so that the
+ * master can pace its commits. An acknowledgement never names a record before it is durable to this site's durability.
+ *
  * <p>Applying is synchronous: {@link Engine#applyReplicated} writes the record to the log and applies it under the
  * engine's apply lock, in the transition that received it, because the next record (often in the same BULK_LOG)
  * must see it applied, and each record is applied at most once and in order. The fsync that makes a SYNC client's
@@ -34,6 +41,14 @@ final class ClientApply {
     Lsn durablePerm = Lsn.ZERO;
     private Lsn reportedPerm = Lsn.ZERO;
     private Lsn ackedToMaster = Lsn.ZERO;
+    /** The last permanent record applied here (durable or not yet). */
+    private Lsn appliedPerm = Lsn.ZERO;
+    /** Whether our master waits for acknowledgements (F_ACK on its live traffic); until it says, assume it does. */
+    private boolean masterWantsAcks = true;
+    /** The master asked (a heartbeat) for our durable position up to this permanent record. */
+    private Lsn ackRequestedUpTo = Lsn.ZERO;
+    /** fsync completions handed to the scheduler and not yet processed: the last one of a burst acknowledges. */
+    private int durableCallbacksQueued;
     /** Changes whenever the log may have been cut or the master changed: a late fsync then acknowledges nothing. */
     private int syncEpoch;
     /** How many times this site's applied state went back (rollbacks, re-initializations). */
@@ -47,11 +62,19 @@ final class ClientApply {
     void reset() {
         parked.clear();
         syncEpoch++;
+        newMasterAccounting();
     }
 
     void forget() {
         parked.clear();
         syncEpoch++;
+        newMasterAccounting();
+    }
+
+    /** The next master counts from nothing: tell it our position again (its heartbeat asks); assume it waits. */
+    private void newMasterAccounting() {
+        masterWantsAcks = true;
+        ackedToMaster = Lsn.ZERO;
     }
 
     void newEpoch() {
@@ -77,6 +100,8 @@ final class ClientApply {
         durablePerm = Lsn.ZERO;
         reportedPerm = Lsn.ZERO;
         ackedToMaster = Lsn.ZERO;
+        appliedPerm = Lsn.ZERO;
+        ackRequestedUpTo = Lsn.ZERO;
         rollbackCount++;
         syncEpoch++;
     }
@@ -84,6 +109,14 @@ final class ClientApply {
     /** A snapshot was installed: everything in it is durable. */
     void installed() {
         durablePerm = s.engine.appliedLsn();
+        appliedPerm = Lsn.max(appliedPerm, durablePerm);
+    }
+
+    /** Our master's own live traffic says whether it waits for acknowledgements. */
+    private void learnAckPolicy(Message m) {
+        if (m.sender() == s.masterId && !m.has(Message.F_RESEND)) {
+            masterWantsAcks = m.has(Message.F_ACK);
+        }
     }
 
     void handleLog(Message m) {
@@ -93,6 +126,7 @@ final class ClientApply {
         if (m.sender() == s.masterId) {
             s.sync.lastHeardFromMaster = s.now();
         }
+        learnAckPolicy(m);
         applyOrPark(m.lsn(), m.prev(), m.rec(), m.flags());
         if (m.type() == MessageType.LOG_MORE) {
             s.requests.requestSent = false;
@@ -108,6 +142,7 @@ final class ClientApply {
         if (m.sender() == s.masterId) {
             s.sync.lastHeardFromMaster = s.now();
         }
+        learnAckPolicy(m);
         List<Payloads.BulkRecord> records = Payloads.decodeBulk(m.rec());
         for (int i = 0; i < records.size(); i++) {
             Payloads.BulkRecord r = records.get(i);
@@ -140,6 +175,8 @@ final class ClientApply {
         s.sync.lastHeardFromMaster = s.now();
         s.leases.maybeGrant(m);
         s.sync.masterEnd = Lsn.max(s.sync.masterEnd, m.lsn());
+        learnAckPolicy(m);
+        ackRequestedUpTo = Lsn.max(ackRequestedUpTo, appliedPerm); // a heartbeat asks for our position
         if (s.sync.receivingLog()) {
             maybeFinishStartup();
             reportDurable();
@@ -237,6 +274,7 @@ final class ClientApply {
         s.requests.progressed();
         s.fx.wakeAppliedWaiters();
         if (perm) {
+            appliedPerm = Lsn.max(appliedPerm, lsn);
             makeDurable(lsn);
         }
         return true;
@@ -266,11 +304,14 @@ final class ClientApply {
             case SYNC -> {
                 int epoch = syncEpoch;
                 // always completed on the scheduler, never inline under the replication lock
-                s.engine.syncLog(lsn).whenCompleteAsync((done, error) -> {
+                s.engine.syncLog(lsn).whenComplete((done, error) -> {
                     if (error == null) {
-                        s.driver.transition(() -> onDurable(lsn, epoch));
+                        synchronized (this) {
+                            durableCallbacksQueued++;
+                        }
+                        s.scheduler.execute(() -> s.driver.transition(() -> onDurable(lsn, epoch)));
                     }
-                }, s.scheduler::execute);
+                });
                 if (durablePerm.isBefore(lsn)) {
                     s.fx.emit(new SiteEvent.NotPerm(lsn));
                 }
@@ -285,9 +326,15 @@ final class ClientApply {
 
     /** An fsync finished (its own transition): acknowledge, unless the log was cut since. */
     private void onDurable(Lsn lsn, int epoch) {
+        boolean lastOfBurst;
+        synchronized (this) {
+            lastOfBurst = --durableCallbacksQueued == 0;
+        }
         if (epoch == syncEpoch && !s.closed) {
             durablePerm = Lsn.max(durablePerm, lsn);
-            maybeAck();
+            if (lastOfBurst || !durablePerm.isBefore(appliedPerm)) {
+                maybeAck(); // one group fsync finishes many records: acknowledge them once, for the highest
+            }
         }
     }
 
@@ -305,7 +352,13 @@ final class ClientApply {
     }
 
     private void maybeAck() {
-        if (s.masterId != Transport.EID_INVALID && durablePerm.isAfter(ackedToMaster) && s.sync.receivingLog()) {
+        // without acknowledgements wanted: a heartbeat's request, or a quarter of the back-pressure bound applied
+        long reportEvery = s.config.maxLagBytes() / 4;
+        boolean wanted = masterWantsAcks || ackRequestedUpTo.isAfter(ackedToMaster)
+                || reportEvery > 0 && !ackedToMaster.isZero()
+                && BackPressure.lag(ackedToMaster, durablePerm) >= reportEvery; // the first report is a heartbeat's
+        if (wanted && s.masterId != Transport.EID_INVALID && durablePerm.isAfter(ackedToMaster)
+                && s.sync.receivingLog()) {
             ackedToMaster = durablePerm;
             s.counters.increment("acks_sent");
             s.send(s.masterId, MessageType.ACK, s.config.priority() > 0 ? Message.F_ELECTABLE : 0, durablePerm,
@@ -325,6 +378,12 @@ final class ClientApply {
             }
             if (ackedToMaster.isAfter(result.to())) {
                 ackedToMaster = result.to();
+            }
+            if (appliedPerm.isAfter(result.to())) {
+                appliedPerm = result.to();
+            }
+            if (ackRequestedUpTo.isAfter(result.to())) {
+                ackRequestedUpTo = result.to();
             }
             if (reportedPerm.isAfter(result.to())) {
                 reportedPerm = result.to();

@@ -86,12 +86,12 @@ final class EngineBinding {
     private CompletableFuture<Void> awaitAcks(CommitToken token) {
         s.driver.flush();
         int required = s.config.acksRequired();
-        if (required == 0 || s.role != RepRole.MASTER) {
+        if (s.role != RepRole.MASTER || (required == 0 && s.config.maxLagBytes() <= 0)) {
             return CompletableFuture.completedFuture(null);
         }
         lock.lock();
         try {
-            return s.acks.await(token);
+            return required == 0 ? s.acks.pace(token) : s.acks.await(token);
         } finally {
             lock.unlock();
         }

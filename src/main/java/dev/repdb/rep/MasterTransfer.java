@@ -61,6 +61,9 @@ final class MasterTransfer {
         transfer = t;
         s.counters.increment("transfers");
         maybeHandOver();
+        if (transfer == t) {
+            s.ticks.heartbeatNow(); // asks the target for its durable position now (under NONE it acks no commit)
+        }
         return transfer == null ? CompletableFuture.completedFuture(null) : t.done();
     }
 

@@ -35,6 +35,9 @@ import java.time.Duration;
  * @param inbound              what one message and one sender may cost this site (sizes, fragments, held memory)
  * @param retainLogBytes       log retention: the most log kept for lagging or vanished clients (beyond it they
  *                             re-initialize from a snapshot); see {@code Archiving}
+ * @param maxLagBytes          back-pressure under ack policy NONE: a master whose slowest live client is more than
+ *                             this many bytes of log behind holds each commit (up to the ack timeout) until it is
+ *                             within the bound again; clients report their position every quarter of it. 0: off
  */
 public record RepConfig(String groupName, int nsites, int priority, AckPolicy ackPolicy, Duration ackTimeout,
                         Durability durability, boolean allowAppointedMaster, Duration heartbeatInterval,
@@ -43,7 +46,7 @@ public record RepConfig(String groupName, int nsites, int priority, AckPolicy ac
                         Duration electionTimeout, Duration fullElectionTimeout, Duration masterTimeout,
                         boolean allowMinorityElections, Duration leaseTimeout, double clockSkew,
                         dev.repdb.rep.auth.GroupSecrets groupSecrets, dev.repdb.rep.auth.InboundBounds inbound,
-                        long retainLogBytes) {
+                        long retainLogBytes, long maxLagBytes) {
 
     /** The default bound on the log kept for lagging or vanished clients: 1 GiB. */
     public static final long DEFAULT_RETAIN_LOG_BYTES = 1L << 30;
@@ -52,6 +55,9 @@ public record RepConfig(String groupName, int nsites, int priority, AckPolicy ac
         return !leaseTimeout.isZero();
     }
 
+    /** The default back-pressure bound: 1 MiB of log, some 7,000 small commits. */
+    public static final long DEFAULT_MAX_LAG_BYTES = 1L << 20;
+
     public static RepConfig defaults() {
         return new RepConfig("repdb", 3, 100, AckPolicy.QUORUM, Duration.ofSeconds(1), Durability.SYNC, false,
                 // heartbeat 100 ms, master timeout 1.25 s: a hung master is replaced within 1.5 s, and a 1 s pause of
@@ -59,7 +65,8 @@ public record RepConfig(String groupName, int nsites, int priority, AckPolicy ac
                 Duration.ofMillis(100), Duration.ofMillis(40), Duration.ofMillis(1280), true, false, false,
                 64 * 1024, Duration.ZERO, 1 << 20, 60 * 1024, Duration.ofMillis(300), Duration.ofSeconds(3),
                 Duration.ofMillis(1250), false, Duration.ZERO, 1.0, null,
-                dev.repdb.rep.auth.InboundBounds.of(32 << 20, 60 * 1024, 3), DEFAULT_RETAIN_LOG_BYTES);
+                dev.repdb.rep.auth.InboundBounds.of(32 << 20, 60 * 1024, 3), DEFAULT_RETAIN_LOG_BYTES,
+                DEFAULT_MAX_LAG_BYTES);
     }
 
     public int groupId() {

@@ -113,6 +113,7 @@ public final class Replication implements AutoCloseable, Site.Driver {
                     state.electionGeneration(), state.promised()));
             site.localId = localEnvId;
             site.transport = transport;
+            transport.setDrainListener(site.shipping::drained);
         } finally {
             lock.unlock();
         }

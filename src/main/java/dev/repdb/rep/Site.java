@@ -102,6 +102,11 @@ final class Site {
                 && now() - sync.lastHeardFromMaster < config.masterTimeout().toNanos();
     }
 
+    /** {@link Message#F_ACK} if this site's commits, as master, wait for acknowledgements. */
+    int ackFlag() {
+        return config.acksRequired() > 0 ? Message.F_ACK : 0;
+    }
+
     /** The size of a bulk batch or snapshot chunk: the bulk size, within one message (so it is not fragmented). */
     int batchLimit() {
         return Math.min(config.bulkBytes(), config.maxMessageBytes());

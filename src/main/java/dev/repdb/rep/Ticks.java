@@ -41,8 +41,9 @@ final class Ticks {
 
     /** A new master's first heartbeat (with leases: the first grant requests), sent with its NEWMASTER. */
     void heartbeatNow() {
+        s.shipping.releaseHeldBack(); // a heartbeat follows the records it names
         lastHeartbeatNanos = s.now();
-        s.broadcast(MessageType.HEARTBEAT, 0, s.engine.lastLsn(), s.leases.heartbeatPayload());
+        s.broadcast(MessageType.HEARTBEAT, s.ackFlag(), s.engine.lastLsn(), s.leases.heartbeatPayload());
     }
 
     void tick() {
@@ -51,10 +52,11 @@ final class Ticks {
         }
         long now = s.now();
         if (s.role == RepRole.MASTER) {
+            s.shipping.releaseHeldBack(); // a transport that never reports drained holds records back a tick at most
             if (now - lastHeartbeatNanos >= s.leases.heartbeatNanos()) {
                 lastHeartbeatNanos = now;
                 s.counters.increment("heartbeats_sent");
-                s.broadcast(MessageType.HEARTBEAT, 0, s.engine.lastLsn(), s.leases.heartbeatPayload());
+                s.broadcast(MessageType.HEARTBEAT, s.ackFlag(), s.engine.lastLsn(), s.leases.heartbeatPayload());
             }
             s.acks.settle();
             s.transfer.maybeHandOver();

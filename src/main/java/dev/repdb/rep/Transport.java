@@ -39,4 +39,20 @@ public interface Transport {
      * @throws TransportException if the message could not be handed off
      */
     void send(int envId, byte[] control, byte[] rec, Lsn lsn, int flags) throws TransportException;
+
+    /**
+     * Optional, for adaptive batching: how many messages this transport accepted and has not yet handed on (0 if it
+     * does not track them, the default). While it is above zero a master holds its new live records back and sends
+     * them together, as one message, once the earlier sends are on their way; a lone commit still leaves at once.
+     */
+    default int inFlight() {
+        return 0;
+    }
+
+    /**
+     * Optional, with {@link #inFlight}: registers what the transport runs each time {@link #inFlight} falls to zero,
+     * on its own thread and with no repdb lock held (the held-back records leave then). The default ignores it.
+     */
+    default void setDrainListener(Runnable listener) {
+    }
 }

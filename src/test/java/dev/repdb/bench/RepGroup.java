@@ -198,6 +198,16 @@ final class RepGroup implements AutoCloseable {
         }
 
         @Override
+        public int inFlight() {
+            return delegate.inFlight(); // the master batches behind the real transport's sends
+        }
+
+        @Override
+        public void setDrainListener(Runnable listener) {
+            delegate.setDrainListener(listener);
+        }
+
+        @Override
         public void send(int envId, byte[] control, byte[] rec, Lsn lsn, int flags) throws TransportException {
             long bytes = JmsMessageCodec.bodyLength(control, rec);
             try {

@@ -82,6 +82,7 @@ class SiteConfigTest {
             "repdb.max-message-bytes|10|1024 – 67108864",
             "repdb.retain-log|1000|≥ 65536",
             "repdb.retain-log|1GiB|≥ 65536",
+            "repdb.max-lag-bytes|100|at least 4096",
             "repdb.clock-skew|3|1.0 – 2.0"})
     void aBadValueNamesTheKeyTheValueAndWhatIsAllowed(String key, String value, String allowed) {
         String[] kv = key.equals("repdb.site.id") ? new String[] {key, value}

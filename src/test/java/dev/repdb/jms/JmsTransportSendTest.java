@@ -114,6 +114,45 @@ class JmsTransportSendTest {
     }
 
     @Test
+    void acceptedMessagesCountAsInFlightUntilHandedToTheBrokerAndTheLastRunsTheDrainListener() throws Exception {
+        JmsNames names = newGroup();
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger drains = new AtomicInteger();
+        try (JMSContext reader = broker.connectionFactory().createContext(JMSContext.AUTO_ACKNOWLEDGE);
+             JmsTransport transport = new JmsTransport(broker.connectionFactory(), names, 1, TestSite.fastOptions(),
+                     gated(gate))) {
+            JMSConsumer consumer = reader.createConsumer(reader.createQueue(names.siteQueue(2)));
+            reader.start();
+            transport.setDrainListener(drains::incrementAndGet);
+            transport.start();
+            for (int i = 1; i <= 4; i++) {
+                transport.send(2, ("log" + i).getBytes(UTF_8), new byte[0], new Lsn(1, 28L * i), 0);
+            }
+            assertEquals(4, transport.inFlight(), "queued behind the gated sender");
+            assertEquals(0, drains.get());
+            gate.countDown();
+            assertEquals(4, receive(consumer, 4).size());
+            Await.until("the last message handed over runs the drain listener", WAIT, () -> drains.get() == 1);
+            assertEquals(0, transport.inFlight());
+        }
+    }
+
+    @Test
+    void theCoresClassificationSendsElectionLeaseTransferAndAckMessagesUrgently() {
+        java.util.Set<dev.repdb.rep.wire.MessageType> urgent = java.util.EnumSet.of(
+                dev.repdb.rep.wire.MessageType.VOTE1, dev.repdb.rep.wire.MessageType.VOTE2,
+                dev.repdb.rep.wire.MessageType.ALIVE, dev.repdb.rep.wire.MessageType.ALIVE_REQ,
+                dev.repdb.rep.wire.MessageType.DUPMASTER, dev.repdb.rep.wire.MessageType.LEASE_GRANT,
+                dev.repdb.rep.wire.MessageType.MASTER_TRANSFER, dev.repdb.rep.wire.MessageType.ACK);
+        for (dev.repdb.rep.wire.MessageType type : dev.repdb.rep.wire.MessageType.values()) {
+            byte[] control = dev.repdb.rep.wire.MessageCodec.encodeControl(7, new dev.repdb.rep.wire.Message(type, 1,
+                    -1, 1, 0, Lsn.ZERO, Lsn.ZERO, new byte[0]));
+            assertEquals(urgent.contains(type), Urgency.CORE.urgent(control, 0), type.name());
+        }
+        assertEquals(false, Urgency.CORE.urgent("Uvote".getBytes(UTF_8), 0), "not a repdb control part");
+    }
+
+    @Test
     void withoutAnUrgencyEverythingKeepsItsOrderAndOnePriority() throws Exception {
         JmsNames names = newGroup();
         CountDownLatch gate = new CountDownLatch(1);

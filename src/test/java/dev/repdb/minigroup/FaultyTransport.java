@@ -61,6 +61,16 @@ public final class FaultyTransport implements Transport {
         }
     }
 
+    @Override
+    public int inFlight() {
+        return delegate.inFlight(); // so a master batches behind the real transport, faults or not
+    }
+
+    @Override
+    public void setDrainListener(Runnable listener) {
+        delegate.setDrainListener(listener);
+    }
+
     private void sendLater(int to, byte[] control, byte[] rec, Lsn lsn, int flags, Duration delay) {
         delayer.schedule(() -> {
             try {

@@ -1,5 +1,6 @@
 package dev.repdb.rep;
 
+import dev.repdb.log.Lsn;
 import dev.repdb.rep.wire.Message;
 import dev.repdb.rep.wire.MessageCodec;
 import dev.repdb.rep.wire.MessageType;
@@ -66,10 +67,45 @@ final class TestGroup implements AutoCloseable {
             tweak.accept(builder);
             perSite.accept(id, builder);
             env = Environment.open(home, builder.build());
-            env.replication().setTransport(id, (envId, control, rec, lsn, flags) -> enqueue(id, envId, control, rec,
-                    flags));
+            env.replication().setTransport(id, new SiteTransport(this));
         }
     }
+
+    /**
+     * A site's transport: queues on the in-memory network. With {@link #trackInFlight} it reports the messages this
+     * site sent that are not yet delivered as in flight, and runs the drain listener when the last is delivered.
+     */
+    private final class SiteTransport implements Transport {
+        private final Site site;
+        private volatile Runnable drained;
+        private int undelivered; // guarded by the group
+
+        SiteTransport(Site site) {
+            this.site = site;
+        }
+
+        @Override
+        public void send(int envId, byte[] control, byte[] rec, Lsn lsn, int flags) {
+            sendObserver.accept(new Envelope(site.id, envId, control, rec, flags));
+            enqueue(this, site.id, envId, control, rec, flags);
+        }
+
+        @Override
+        public int inFlight() {
+            synchronized (TestGroup.this) {
+                return trackInFlight ? undelivered : 0;
+            }
+        }
+
+        @Override
+        public void setDrainListener(Runnable listener) {
+            drained = listener;
+        }
+    }
+
+    private volatile boolean trackInFlight;
+    private volatile Consumer<Envelope> sendObserver = e -> { };
+    private final java.util.Map<Integer, SiteTransport> transports = new java.util.HashMap<>();
 
     private final int size;
     private final Consumer<EnvironmentConfig.Builder> tweak;
@@ -109,11 +145,24 @@ final class TestGroup implements AutoCloseable {
         this.route = router;
     }
 
-    private synchronized void enqueue(int from, int to, byte[] control, byte[] rec, int flags) {
+    /** Sites report their undelivered messages as in flight (adaptive batching), from now on. */
+    void trackInFlight() {
+        trackInFlight = true;
+    }
+
+    /** Sees every message as it is sent, on the sending thread (before it is queued). */
+    void observeSends(Consumer<Envelope> observer) {
+        sendObserver = observer;
+    }
+
+    private synchronized void enqueue(SiteTransport sender, int from, int to, byte[] control, byte[] rec,
+                                      int flags) {
+        transports.put(from, sender);
         if (to == Transport.EID_BROADCAST) {
             for (Site s : sites) {
                 if (s.id != from) {
                     network.add(new Envelope(from, s.id, control.clone(), rec.clone(), flags));
+                    sender.undelivered++;
                 }
             }
         } else {
@@ -122,6 +171,22 @@ final class TestGroup implements AutoCloseable {
             // the control names the intended destination; a rerouted request is re-addressed by its header,
             // so the peer receives a message addressed to the master: rebuild the control for the new target
             network.add(target == to ? e : readdress(e, target));
+            sender.undelivered++;
+        }
+    }
+
+    /** One message of {@code from} left the network; the sender's drain listener runs (no lock) if it was the last. */
+    private void delivered(int from) {
+        SiteTransport sender;
+        synchronized (this) {
+            sender = transports.get(from);
+            if (sender == null || --sender.undelivered > 0 || !trackInFlight) {
+                return;
+            }
+        }
+        Runnable listener = sender.drained;
+        if (listener != null) {
+            listener.run();
         }
     }
 
@@ -136,7 +201,14 @@ final class TestGroup implements AutoCloseable {
     private synchronized Envelope next() {
         while (true) {
             Envelope e = network.poll();
-            if (e == null || !drop.test(e)) {
+            if (e == null) {
+                return null;
+            }
+            boolean dropped = drop.test(e);
+            if (dropped) {
+                transports.get(e.from()).undelivered--; // dropped: no longer in flight either
+            }
+            if (!dropped) {
                 return e;
             }
         }
@@ -149,6 +221,7 @@ final class TestGroup implements AutoCloseable {
         while ((e = next()) != null) {
             Site target = site(e.to());
             if (target.env == null) {
+                delivered(e.from());
                 continue; // a crashed site
             }
             try {
@@ -161,6 +234,7 @@ final class TestGroup implements AutoCloseable {
                     invalid.add(ex);
                 }
             }
+            delivered(e.from());
             count++;
         }
         return count;

@@ -25,7 +25,8 @@ import java.util.StringJoiner;
  */
 final class Describe {
 
-    private static final String[] FLAG_NAMES = {"PERM", "RESEND", "END", "GROUP", "ELECTABLE", "NOTFOUND", "LAST"};
+    private static final String[] FLAG_NAMES = {"PERM", "RESEND", "END", "GROUP", "ELECTABLE", "NOTFOUND", "LAST",
+        "ACK"};
 
     private final Map<Integer, String> databaseNames = new HashMap<>();
 

@@ -31,7 +31,12 @@ public record Message(MessageType type, int sender, int destination, int generat
     public static final int F_NOT_FOUND = 32;
     /** The last chunk of a snapshot. */
     public static final int F_LAST = 64;
-    static final int KNOWN_FLAGS = 127;
+    /**
+     * On a master's live records and heartbeats: its commits wait for acknowledgements (ack policy other than NONE),
+     * so clients acknowledge what they make durable; without it they report their position on heartbeats only.
+     */
+    public static final int F_ACK = 128;
+    static final int KNOWN_FLAGS = 255;
     /** The destination of a message to every site (the value of {@code Transport.EID_BROADCAST}). */
     public static final int BROADCAST = -1;
 

@@ -37,6 +37,18 @@ public final class MessageCodec {
         return out.array();
     }
 
+    /**
+     * The type a control part names, read without checking the rest (for a transport's priority), or null if it is
+     * not a repdb control part.
+     */
+    public static MessageType peekType(byte[] control) {
+        if (control == null || control.length < CONTROL_SIZE
+                || (((control[0] & 0xff) << 8) | (control[1] & 0xff)) != MAGIC) {
+            return null;
+        }
+        return MessageType.of(((control[16] & 0xff) << 8) | (control[17] & 0xff));
+    }
+
     private static int crc(byte[] control, byte[] rec) {
         CRC32C crc = new CRC32C();
         crc.update(control, 0, CONTROL_SIZE - 4);

@@ -55,6 +55,19 @@ public enum MessageType {
         return code;
     }
 
+    /**
+     * Whether a message of this type may overtake the log traffic (a transport sends it urgently, at a higher
+     * priority; DESIGN.md §4): votes and the rest of an election (ALIVE, ALIVE_REQ), DUPMASTER, lease grants, a master
+     * transfer, acknowledgements. Not heartbeats, NEWMASTER, requests and anything else that names a position in the
+     * log stream: those travel in order with it.
+     */
+    public boolean overtakesLog() {
+        return switch (this) {
+            case VOTE1, VOTE2, ALIVE, ALIVE_REQ, DUPMASTER, LEASE_GRANT, MASTER_TRANSFER, ACK -> true;
+            default -> false;
+        };
+    }
+
     private static final MessageType[] BY_CODE = new MessageType[64];
 
     static {
