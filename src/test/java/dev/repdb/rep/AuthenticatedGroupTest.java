@@ -107,8 +107,21 @@ class AuthenticatedGroupTest {
     private static void assertSameFiles(Map<String, byte[]> before, Map<String, byte[]> after, String what) {
         assertEquals(before.keySet(), after.keySet(), what + ": the same files");
         for (String name : before.keySet()) {
-            assertArrayEquals(before.get(name), after.get(name), what + ": " + name + " is byte-identical");
+            byte[] a = before.get(name);
+            byte[] b = after.get(name);
+            assertArrayEquals(a, b, () -> what + ": " + name + " is byte-identical; "
+                    + (b.length > a.length && Arrays.equals(a, Arrays.copyOf(b, a.length))
+                    ? "grew by " + (b.length - a.length) + " bytes: " + printable(Arrays.copyOfRange(b, a.length,
+                    b.length)) : "changed"));
         }
+    }
+
+    private static String printable(byte[] bytes) {
+        StringBuilder text = new StringBuilder();
+        for (byte x : bytes) {
+            text.append(x >= 32 && x < 127 ? (char) x : '.');
+        }
+        return text.toString();
     }
 
     private static int groupId() {
