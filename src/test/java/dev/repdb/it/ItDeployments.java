@@ -12,8 +12,8 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 /** The archives the suite deploys: the build's own thin site application, plus the test app's observer. */
 public final class ItDeployments {
     /**
-     * The IT group's message-authentication secret (base64 of 32 bytes), so every test runs with authenticated
-     * replication. Test-only; a real group's secret comes from a file or a vault, never from source.
+     * The message-authentication secret of {@link AuthenticatedSiteIT}'s group (base64 of 32 bytes). Test-only; a
+     * real group's secret comes from a file or a vault, never from source.
      */
     public static final String GROUP_SECRET = java.util.Base64.getEncoder().encodeToString(
             "repdb integration tests' secret!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -27,8 +27,7 @@ public final class ItDeployments {
             "repdb.ack-timeout", "10s",
             "repdb.election-timeout", "1500ms",
             "repdb.full-election-timeout", "6s",
-            "repdb.master-timeout", "7500ms",
-            "repdb.group-secret", GROUP_SECRET);
+            "repdb.master-timeout", "7500ms");
 
     private ItDeployments() {
     }
