@@ -1,12 +1,9 @@
 package dev.repdb.rep;
 
+import dev.repdb.log.ChecksummedProperties;
 import dev.repdb.log.Storage;
-import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Properties;
-import java.util.zip.CRC32C;
 
 /**
  * The replication state a site keeps outside its replicated log, in {@code <home>/rep.meta}: its site id, whether
@@ -43,33 +40,18 @@ final class RepMeta {
 
     static RepMeta load(Storage storage, Path home) {
         Path file = home.resolve(FILE);
-        if (!storage.exists(file)) {
+        java.util.Optional<Properties> read = ChecksummedProperties.read(storage, file,
+                "this site's generation and election generation");
+        if (read.isEmpty()) {
             return new RepMeta(storage, file, new State(Transport.EID_INVALID, false, 0, 1, 0));
         }
-        String text;
+        Properties p = read.get();
         try {
-            text = new String(storage.readAll(file), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        int crcAt = text.lastIndexOf("crc=");
-        if (crcAt < 0) {
-            throw new IllegalStateException(file + " is damaged (no checksum line)");
-        }
-        String body = text.substring(0, crcAt);
-        String stored = text.substring(crcAt + 4).trim();
-        if (!stored.equals(Long.toHexString(crc(body)))) {
-            throw new IllegalStateException(file + " is damaged (checksum mismatch); it holds this site's "
-                    + "generation and election generation, so repdb will not guess them");
-        }
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(body));
             return new RepMeta(storage, file, new State(Integer.parseInt(p.getProperty("siteId")),
                     Boolean.parseBoolean(p.getProperty("started")), Integer.parseInt(p.getProperty("generation")),
                     Integer.parseInt(p.getProperty("electionGeneration")),
                     Integer.parseInt(p.getProperty("promised", "0"))));
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new IllegalStateException(file + " is damaged: " + e.getMessage(), e);
         }
     }
@@ -86,18 +68,7 @@ final class RepMeta {
         String body = "# repdb replication state; do not edit\nsiteId=" + next.siteId() + "\nstarted="
                 + next.started() + "\ngeneration=" + next.generation() + "\nelectionGeneration="
                 + next.electionGeneration() + "\npromised=" + next.promised() + "\n";
-        try {
-            storage.writeAtomically(file, (body + "crc=" + Long.toHexString(crc(body)) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        ChecksummedProperties.write(storage, file, body);
         state = next;
-    }
-
-    private static long crc(String body) {
-        CRC32C crc = new CRC32C();
-        crc.update(body.getBytes(StandardCharsets.UTF_8));
-        return crc.getValue();
     }
 }

@@ -1,14 +1,12 @@
 package dev.repdb.rep.auth;
 
+import dev.repdb.log.ChecksummedProperties;
 import dev.repdb.log.Storage;
-import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.zip.CRC32C;
 
 /**
  * This site's incarnation (one number per process run of the site, persisted before the run sends anything) and the
@@ -47,34 +45,20 @@ final class Incarnations {
     }
 
     private void load() {
-        if (!storage.exists(file)) {
+        Optional<Properties> read = ChecksummedProperties.read(storage, file,
+                "this site's incarnation, which replay protection depends on");
+        if (read.isEmpty()) {
             return;
         }
-        String text;
+        Properties p = read.get();
         try {
-            text = new String(storage.readAll(file), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        int crcAt = text.lastIndexOf("crc=");
-        if (crcAt < 0) {
-            throw new IllegalStateException(file + " is damaged (no checksum line)");
-        }
-        String body = text.substring(0, crcAt);
-        if (!text.substring(crcAt + 4).trim().equals(Long.toHexString(crc(body)))) {
-            throw new IllegalStateException(file + " is damaged (checksum mismatch); it holds this site's "
-                    + "incarnation, which replay protection depends on, so repdb will not guess it");
-        }
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(body));
             own = Integer.parseInt(p.getProperty("incarnation"));
             for (String name : p.stringPropertyNames()) {
                 if (name.startsWith("peer.")) {
                     peers.put(Integer.parseInt(name.substring(5)), Integer.parseInt(p.getProperty(name)));
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new IllegalStateException(file + " is damaged: " + e.getMessage(), e);
         }
         if (own < 0) {
@@ -86,13 +70,7 @@ final class Incarnations {
         StringBuilder body = new StringBuilder("# repdb message authentication state; do not edit\nincarnation=")
                 .append(own).append('\n');
         peers.forEach((site, inc) -> body.append("peer.").append(site).append('=').append(inc).append('\n'));
-        String text = body.toString();
-        try {
-            storage.writeAtomically(file, (text + "crc=" + Long.toHexString(crc(text)) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        ChecksummedProperties.write(storage, file, body.toString());
     }
 
     synchronized int own() {
@@ -140,11 +118,5 @@ final class Incarnations {
             i++;
         }
         return new int[][] {sites, incs};
-    }
-
-    private static long crc(String body) {
-        CRC32C crc = new CRC32C();
-        crc.update(body.getBytes(StandardCharsets.UTF_8));
-        return crc.getValue();
     }
 }
