@@ -454,6 +454,16 @@ public final class Replication implements AutoCloseable, Site.Driver {
         }
     }
 
+    /** A timer's transition; a failure is logged here, since the scheduler would drop it silently. */
+    private void timed(Runnable body) {
+        try {
+            transition(body);
+        } catch (RuntimeException | Error e) {
+            LOGGER.log(System.Logger.Level.ERROR, "site " + site.localId + ": a timed transition failed", e);
+            throw e;
+        }
+    }
+
     /** The periodic transition: heartbeats, re-requests, acknowledgement timeouts. */
     void tick() {
         transition(site.ticks::tick);
@@ -467,7 +477,7 @@ public final class Replication implements AutoCloseable, Site.Driver {
         Effects fx = site.fx;
         for (Effects.Timer timer : fx.takeTimers()) {
             Runnable body = timer.transition();
-            Scheduler.Cancellable handle = scheduler.schedule(() -> transition(body), timer.delayNanos());
+            Scheduler.Cancellable handle = scheduler.schedule(() -> timed(body), timer.delayNanos());
             if (timer.handle() != null) {
                 timer.handle().accept(handle);
             }

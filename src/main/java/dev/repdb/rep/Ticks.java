@@ -50,6 +50,16 @@ final class Ticks {
         if (s.closed) {
             return;
         }
+        try {
+            periodicWork();
+        } finally {
+            // always the next tick: a failure in one tick must not stop the heartbeats, election timeouts and
+            // re-requests for good (ensureTicking would not re-arm it, the handle being set)
+            scheduleTick();
+        }
+    }
+
+    private void periodicWork() {
         long now = s.now();
         if (s.role == RepRole.MASTER) {
             s.shipping.releaseHeldBack(); // a transport that never reports drained holds records back a tick at most
@@ -67,6 +77,5 @@ final class Ticks {
             s.sync.noteCaughtUp();
         }
         s.archiving.maybeRetain(now);
-        scheduleTick();
     }
 }
