@@ -91,6 +91,9 @@ public final class JmsReceiver implements AutoCloseable {
                 try {
                     context = factory.createContext(JMSContext.AUTO_ACKNOWLEDGE);
                     context.setExceptionListener(e -> connectionLost.countDown());
+                    // delivery starts once both consumers exist: with auto-start the first one's listener would run
+                    // on the provider's thread while this one still creates the second on the same session
+                    context.setAutoStart(false);
                     context.createConsumer(context.createQueue(names.siteQueue(ownId))).setMessageListener(listener);
                     context.createConsumer(context.createTopic(names.broadcastTopic()),
                             JmsNames.broadcastSelector(ownId), false).setMessageListener(listener);

@@ -25,6 +25,14 @@ final class Dispatch {
         };
     }
 
+    /** What only a client following this master at its generation sends it. */
+    private static boolean followsMaster(MessageType type) {
+        return switch (type) {
+            case ACK, LOG_REQ, ALL_REQ, VERIFY_REQ, SNAPSHOT_REQ, LEASE_GRANT -> true;
+            default -> false;
+        };
+    }
+
     private static boolean passesOlderGeneration(MessageType type) {
         return switch (type) {
             case ALIVE_REQ, NEWCLIENT, MASTER_REQ, VOTE1 -> true;
@@ -102,6 +110,9 @@ final class Dispatch {
             duplicateMaster(m);
             return;
         }
+        if (m.generation() == s.generation && followsMaster(m.type())) {
+            s.transfer.follows(m.sender());
+        }
         switch (m.type()) {
             case NEWMASTER, DUPMASTER -> duplicateMaster(m);
             case VOTE1 -> {
@@ -109,7 +120,7 @@ final class Dispatch {
                 int egen = Vote.decode(m.sender(), m.lsn(), m.rec()).electionGeneration();
                 if (egen > s.generation) {
                     s.acks.forget(m.sender());
-                    s.transfer.noteNewerElection(egen);
+                    s.transfer.noteNewerElection(m.sender(), egen);
                 }
                 announceMaster();
             }

@@ -182,6 +182,9 @@ final class Elections {
         if (st.electionGeneration() < egen) {
             s.meta.store(new RepMeta.State(st.siteId(), st.started(), st.generation(), egen, st.promised()));
         }
+        if (transferTarget < 0) {
+            transferTarget = old.preferred; // a transfer's (or re-election's) choice outlives the election it began
+        }
         return startElection(old.nsites, old.nvotes, old.timeoutNanos, old.result);
     }
 
@@ -336,6 +339,7 @@ final class Elections {
         wonAtNanos = s.now();
         LOGGER.log(System.Logger.Level.INFO, "site {0} won election generation {1}", s.localId, egen);
         end(s.localId);
+        s.fx.emit(new SiteEvent.ElectionWon(egen));
         if (report) {
             s.fx.emit(new SiteEvent.NewMaster(s.localId, s.cdata));
         }

@@ -5,6 +5,8 @@ import dev.repdb.log.Lsn;
 import dev.repdb.rep.wire.Message;
 import dev.repdb.rep.wire.MessageType;
 import dev.repdb.rep.wire.Payloads;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -30,11 +32,13 @@ final class MasterTransfer {
     /** On a former master that handed over: completed when the target announces itself. */
     private Transfer pendingTransfer;
     /**
-     * On a master: since when (and up to which election generation) sites keep voting in newer elections than its
-     * generation. A site that sent VOTE2 in such an election follows no master below it; if that goes on, the
-     * master hands over to itself in an election at that generation, so those sites can follow it again.
+     * On a master: the sites seen voting in a newer election than its generation and not seen following it since,
+     * each with when that was first seen. A site that sent VOTE2 in such an election follows no master below it; if
+     * one stays away, the master hands over to itself in an election at that generation, so it can follow again.
+     * A site that merely voted before it heard of this master (a restart, a lost heartbeat) follows it again at
+     * once and is forgotten here: its vote alone must not cost the group its master.
      */
-    private long newerElectionSince = -1;
+    private final Map<Integer, Long> newerVoters = new HashMap<>();
     private int newerElectionSeen;
 
     MasterTransfer(Site s) {
@@ -98,38 +102,41 @@ final class MasterTransfer {
         }
     }
 
-    /** A voter in election generation {@code egen}, newer than this master's generation, was seen. */
-    void noteNewerElection(int egen) {
+    /** Site {@code voter} voted in election generation {@code egen}, newer than this master's generation. */
+    void noteNewerElection(int voter, int egen) {
         newerElectionSeen = Math.max(newerElectionSeen, egen);
-        if (newerElectionSince < 0) {
-            newerElectionSince = s.now();
-        }
+        newerVoters.putIfAbsent(voter, s.now());
+    }
+
+    /** Site {@code site} follows this master (it asked it for the log, or acknowledged, at its generation). */
+    void follows(int site) {
+        newerVoters.remove(site);
     }
 
     void clearNewerElection() {
-        newerElectionSince = -1;
+        newerVoters.clear();
         newerElectionSeen = 0;
     }
 
     boolean seesNewerElection() {
-        return newerElectionSince >= 0;
+        return !newerVoters.isEmpty();
     }
 
     /**
-     * Sites have voted in a newer election than this master's generation for longer than two master timeouts:
-     * some of them may have promised it (VOTE2) and will follow no master below it. Stop commits and hold an
+     * A site has voted in a newer election than this master's generation and not followed it for two master
+     * timeouts: it may have promised that election (VOTE2) and will follow no master below it. Stop commits and hold an
      * election at that generation, preferring this site (as a transfer to itself), so that a master of a
      * generation they can follow exists again.
      */
     void maybeReelect(long now) {
-        if (newerElectionSince < 0 || transfer != null
-                || now - newerElectionSince < 2 * s.config.masterTimeout().toNanos()) {
+        if (transfer != null || newerVoters.values().stream()
+                .noneMatch(since -> now - since >= 2 * s.config.masterTimeout().toNanos())) {
             return;
         }
         s.counters.increment("reelections");
-        LOGGER.log(System.Logger.Level.INFO, "site {0}: sites vote in election generation {1}; re-electing",
-                s.localId, newerElectionSeen);
-        newerElectionSince = -1;
+        LOGGER.log(System.Logger.Level.INFO, "site {0}: sites {1} vote in election generation {2} and do not "
+                + "follow it; re-electing", s.localId, newerVoters.keySet(), newerElectionSeen);
+        newerVoters.clear();
         s.broadcast(MessageType.MASTER_TRANSFER, 0, s.engine.lastLsn(), Payloads.int32(s.localId));
         s.roles.becomeClient();
         RepMeta.State st = s.meta.state();

@@ -51,7 +51,25 @@ public final class Reactions implements AutoCloseable {
         this.options = options;
         this.cdata = cdata.clone();
         this.random = new SplittableRandom(scheduler.nanoTime() ^ replication.localId());
+        replication.addListener(wins);
     }
+
+    /**
+     * Wins no NEWMASTER result reports: those of elections the core began itself (a master transfer's target) or
+     * that a timer decided. Without this, such a winner never starts and its voters wait out phase 2.
+     */
+    private final Replication.Listener wins = new Replication.Listener() {
+        @Override
+        public void electionWon(int electionGeneration) {
+            if (options.onElected() && !closed) {
+                later(() -> {
+                    if (replication.role() != RepRole.MASTER) {
+                        becomeMaster();
+                    }
+                });
+            }
+        }
+    };
 
     /** Starts watching for a lost master. */
     public synchronized void start() {
@@ -135,9 +153,15 @@ public final class Reactions implements AutoCloseable {
         }
     }
 
-    /** Holds an election unless one is running; a failure is retried after a random back-off. */
+    /**
+     * Holds an election unless one is running; a failure is retried after a random back-off. An election the core
+     * runs without us (a transfer's, a re-election, one joined on a vote) is left alone: calling elect while it
+     * waits for its winner would start a newer one and void that win, which is most likely just starting. Its
+     * win comes through {@link #wins}; if it fails, the watch finds no master and elects.
+     */
     private void elect(String why) {
-        if (closed || replication.role() != RepRole.CLIENT || !electing.compareAndSet(false, true)) {
+        if (closed || replication.role() != RepRole.CLIENT || replication.electionInProgress()
+                || !electing.compareAndSet(false, true)) {
             return;
         }
         LOGGER.log(System.Logger.Level.DEBUG, "site {0}: election ({1})", replication.localId(), why);
@@ -167,6 +191,7 @@ public final class Reactions implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        replication.removeListener(wins);
         if (watch != null) {
             watch.cancel();
         }

@@ -65,6 +65,15 @@ public final class Replication implements AutoCloseable, Site.Driver {
         /** This site won an election and started as master in {@code generation}. */
         default void elected(int generation) {
         }
+
+        /**
+         * This site won election generation {@code electionGeneration} and may now call {@code start(MASTER)}.
+         * Every win is told here, also those no {@code elect} call waits for (an election the core began itself, as
+         * the target of a master transfer) and those a timer rather than a message decided, which no
+         * {@code processMessage} result can report as NEWMASTER.
+         */
+        default void electionWon(int electionGeneration) {
+        }
     }
 
     private final Engine engine;
@@ -326,6 +335,10 @@ public final class Replication implements AutoCloseable, Site.Driver {
         listeners.add(listener);
     }
 
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
     /**
      * Waits until the commit {@code token} names has been applied on this site (read-your-writes on a client).
      * Honours interruption. The timeout is measured on the injected {@link Scheduler}'s clock, like every other
@@ -412,6 +425,16 @@ public final class Replication implements AutoCloseable, Site.Driver {
 
     public int masterId() {
         return site.masterId;
+    }
+
+    /** Whether this site takes part in an election now (one it or the application began, or joined). */
+    public boolean electionInProgress() {
+        lock.lock();
+        try {
+            return site.elections.election != null;
+        } finally {
+            lock.unlock();
+        }
     }
 
     public int generation() {

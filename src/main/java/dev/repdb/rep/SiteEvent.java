@@ -72,6 +72,13 @@ sealed interface SiteEvent {
         }
     }
 
+    record ElectionWon(int electionGeneration) implements Notification {
+        @Override
+        public void deliver(Replication.Listener listener) {
+            listener.electionWon(electionGeneration);
+        }
+    }
+
     /** Completes a future an API call returned (an election's winner, a transfer, a commit's acknowledgements). */
     record Completion(Runnable action) implements SiteEvent {
     }

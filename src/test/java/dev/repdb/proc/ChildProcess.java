@@ -1,6 +1,7 @@
 package dev.repdb.proc;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The parent side of {@link ChildProtocol}: a JVM running {@code mainClass} on this JVM's class path, its requests and
@@ -68,6 +71,17 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
+     * This JVM's class path without jboss-modules (on it for the WildFly test adapters): its System.LoggerFinder
+     * would swallow every System.Logger line of the child, and a child's log is what a failed fault test is debugged
+     * from.
+     */
+    static String childClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("jboss-modules"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    /**
      * Starts {@code mainClass} with {@code jvmArgs} and {@code args} and waits up to {@code timeout} for its READY
      * line. {@code eventSink} sees each event line's text (on the reader thread).
      */
@@ -77,7 +91,7 @@ public final class ChildProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(childClassPath());
         command.add(mainClass);
         command.addAll(args);
         Files.createDirectories(log.toAbsolutePath().getParent());

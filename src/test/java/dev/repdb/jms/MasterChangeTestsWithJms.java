@@ -1,0 +1,6 @@
+package dev.repdb.jms;
+
+import dev.repdb.minigroup.MasterChangeTests;
+
+class MasterChangeTestsWithJms extends MasterChangeTests<MiniGroupWithJms> implements MiniGroupWithJms.FactoryGet {
+}
