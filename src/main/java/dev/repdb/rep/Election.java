@@ -25,6 +25,8 @@ final class Election {
     Phase phase = Phase.ONE;
     /** A master transfer's target: it wins among the votes with the newest log (-1: none). */
     int preferred = -1;
+    /** The master whose silence this election follows, not waited for (-1: none). */
+    int lostMaster = -1;
     long deadlineNanos;
     final long timeoutNanos;
     final long startedNanos;
@@ -83,6 +85,11 @@ final class Election {
             return target;
         }
         return best;
+    }
+
+    /** Every site but the lost master has voted: nobody else's vote is on its way. */
+    boolean allButLostMaster() {
+        return lostMaster >= 0 && votes.size() == nsites - 1 && !votes.containsKey(lostMaster);
     }
 
     /** Every site has voted (phase 1 can end before its timeout). */

@@ -208,6 +208,10 @@ final class Elections {
         election = new Election(mine, timeoutNanos, now, now + phaseOne, result);
         election.preferred = transferTarget;
         transferTarget = -1;
+        if (s.formerMasterId >= 0 && s.formerMasterId != s.localId
+                && now - s.sync.lastHeardFromMaster >= s.config.masterTimeout().toNanos()) {
+            election.lostMaster = s.formerMasterId;
+        }
         earlyVotes.values().stream().filter(v -> v.electionGeneration() == egen).forEach(election::tally);
         earlyVotes.clear();
         earlySecondVotes.getOrDefault(egen, Set.of()).forEach(election::tallySecond);
@@ -284,10 +288,11 @@ final class Elections {
             // a majority's votes suffice for safety (the best of any majority holds every acknowledged commit);
             // waiting a third of the phase for the rest lets most sites see the same votes and pick one winner
             // (at a cold start, every site's vote is awaited; in a master transfer, the target's too, so that the
-            // sites that see the same votes choose the target)
+            // sites that see the same votes choose the target). No grace when only the master whose silence began
+            // this election has not voted: no other vote is on its way (a hung master's failover is this path)
             boolean majorityAndGrace = groupEstablished && election.sites() >= election.nvotes
                     && election.winner() != null && !election.awaitingPreferred()
-                    && now - election.startedNanos >= election.timeoutNanos / 3;
+                    && (now - election.startedNanos >= election.timeoutNanos / 3 || election.allButLostMaster());
             if ((election.complete() || majorityAndGrace) && election.winner() != null) {
                 enterPhaseTwo(now);
             } else if (timedOut) {
