@@ -77,7 +77,7 @@ class AuthenticatedSiteIT {
     }
 
     private static JvmSite openJvmSite(int id) {
-        return new JvmSite(id, ItSession.workDir().resolve("authenticated-jvm-site-" + id),
+        return new JvmSite(id, ItSession.runDir().resolve("authenticated-jvm-site-" + id),
                 ItSession.broker().connectionFactory(ItSession.broker().users().site(id)), SETTINGS);
     }
 

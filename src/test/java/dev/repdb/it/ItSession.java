@@ -107,6 +107,16 @@ public final class ItSession implements LauncherSessionListener {
         return Path.of(required("repdb.it.workDir")).toAbsolutePath();
     }
 
+    private static final long RUN = System.currentTimeMillis();
+
+    /**
+     * A directory of this failsafe run's own under {@link #workDir()}, for the homes of the JVM sites: like the
+     * server's site, they start empty on every run (a home left by an earlier run would bring its databases back).
+     */
+    public static Path runDir() {
+        return workDir().resolve("run-" + RUN);
+    }
+
     private static boolean liberty() {
         return "liberty".equals(System.getProperty("repdb.it.container"));
     }

@@ -72,7 +72,7 @@ class SiteIT {
     }
 
     private static JvmSite openJvmSite(int id) {
-        return new JvmSite(id, ItSession.workDir().resolve("jvm-site-" + id),
+        return new JvmSite(id, ItSession.runDir().resolve("jvm-site-" + id),
                 ItSession.broker().connectionFactory(ItSession.broker().users().site(id)), JVM_SETTINGS);
     }
 
