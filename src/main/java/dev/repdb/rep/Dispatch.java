@@ -41,6 +41,9 @@ final class Dispatch {
     }
 
     void step(Message m) {
+        if (m.sender() == s.formerMasterId) {
+            s.formerMasterHeardNanos = s.now(); // alive: an election does not give up on its vote (Elections)
+        }
         // Two masters met: both step down (reference §3.2-3.3). The stale one sees the newer generation below; its
         // DUPMASTER broadcast is let through from an older generation, so the newer one steps down too. Nothing else
         // of an older generation counts as evidence: a late or replayed message of a former master must not depose

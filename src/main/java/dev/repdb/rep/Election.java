@@ -25,7 +25,7 @@ final class Election {
     Phase phase = Phase.ONE;
     /** A master transfer's target: it wins among the votes with the newest log (-1: none). */
     int preferred = -1;
-    /** The master whose silence this election follows, not waited for (-1: none). */
+    /** The master this site followed last; while it stays silent, its vote is not waited for (-1: none). */
     int lostMaster = -1;
     long deadlineNanos;
     final long timeoutNanos;
@@ -87,7 +87,7 @@ final class Election {
         return best;
     }
 
-    /** Every site but the lost master has voted: nobody else's vote is on its way. */
+    /** Every site but the former master has voted: nobody else's vote is on its way. */
     boolean allButLostMaster() {
         return lostMaster >= 0 && votes.size() == nsites - 1 && !votes.containsKey(lostMaster);
     }

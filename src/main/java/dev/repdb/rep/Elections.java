@@ -208,8 +208,7 @@ final class Elections {
         election = new Election(mine, timeoutNanos, now, now + phaseOne, result);
         election.preferred = transferTarget;
         transferTarget = -1;
-        if (s.formerMasterId >= 0 && s.formerMasterId != s.localId
-                && now - s.sync.lastHeardFromMaster >= s.config.masterTimeout().toNanos()) {
+        if (s.formerMasterId >= 0 && s.formerMasterId != s.localId) {
             election.lostMaster = s.formerMasterId;
         }
         earlyVotes.values().stream().filter(v -> v.electionGeneration() == egen).forEach(election::tally);
@@ -288,11 +287,12 @@ final class Elections {
             // a majority's votes suffice for safety (the best of any majority holds every acknowledged commit);
             // waiting a third of the phase for the rest lets most sites see the same votes and pick one winner
             // (at a cold start, every site's vote is awaited; in a master transfer, the target's too, so that the
-            // sites that see the same votes choose the target). No grace when only the master whose silence began
-            // this election has not voted: no other vote is on its way (a hung master's failover is this path)
+            // sites that see the same votes choose the target). No grace when only the former master has not voted
+            // and it has been silent for the master timeout: no other vote is on its way (a hung master's failover)
             boolean majorityAndGrace = groupEstablished && election.sites() >= election.nvotes
                     && election.winner() != null && !election.awaitingPreferred()
-                    && (now - election.startedNanos >= election.timeoutNanos / 3 || election.allButLostMaster());
+                    && (now - election.startedNanos >= election.timeoutNanos / 3
+                        || election.allButLostMaster() && lostMasterSilent(now));
             if ((election.complete() || majorityAndGrace) && election.winner() != null) {
                 enterPhaseTwo(now);
             } else if (timedOut) {
@@ -317,6 +317,14 @@ final class Elections {
                         + "become master in time");
             }
         }
+    }
+
+    /**
+     * Whether the former master has sent nothing for the master timeout: hung or gone, so its vote is not coming. (A
+     * master that stepped down or restarted announces itself, and votes: its vote is then waited for like any.)
+     */
+    private boolean lostMasterSilent(long now) {
+        return now - s.formerMasterHeardNanos >= s.config.masterTimeout().toNanos();
     }
 
     private void enterPhaseTwo(long now) {

@@ -103,6 +103,7 @@ final class Roles {
         if (s.masterId != Transport.EID_INVALID) {
             s.formerMasterId = s.masterId;
             s.formerMasterGeneration = s.generation;
+            s.formerMasterHeardNanos = s.sync.lastHeardFromMaster;
             s.masterId = Transport.EID_INVALID;
             s.masterCdata = new byte[0];
         }

@@ -50,6 +50,8 @@ final class Site {
     /** The master this client followed last, and in which generation (until it follows another). */
     int formerMasterId = Transport.EID_INVALID;
     int formerMasterGeneration = -1;
+    /** When a message of the former master last arrived (since it became the former one). */
+    long formerMasterHeardNanos;
     boolean closed;
 
     final Dispatch dispatch;
