@@ -91,6 +91,12 @@ final class EngineBinding {
         }
         lock.lock();
         try {
+            if (s.role != RepRole.MASTER || s.generation != token.generation()) {
+                // stepped down between the commit and here: the step-down failed the waiters it knew of, and no
+                // master tick would ever settle one added now
+                return CompletableFuture.failedFuture(new NotMasterException("site " + s.localId
+                        + " is no longer master", OptionalInt.empty(), null));
+            }
             return required == 0 ? s.acks.pace(token) : s.acks.await(token);
         } finally {
             lock.unlock();
