@@ -58,6 +58,10 @@ final class Elections {
             s.counters.increment("elections_answered_with_live_master");
             return CompletableFuture.completedFuture(s.masterId);
         }
+        if (holdsWin()) {
+            // won and not yet started: the answer is this site (a new election now would void that win)
+            return CompletableFuture.completedFuture(s.localId);
+        }
         if (election != null) {
             if (election.phase == Election.Phase.TWO && election.winner().site() != s.localId) {
                 // still waiting for a winner that never became master: the application asks again, so a newer
@@ -391,6 +395,11 @@ final class Elections {
             s.fx.complete(() -> result.completeExceptionally(
                     new ElectionFailedException("this site started as master")));
         }
+    }
+
+    /** Whether this site won an election it has not yet started as master in, and the win has not lapsed. */
+    boolean holdsWin() {
+        return wonElection >= 0 && s.now() - wonAtNanos <= s.config.electionTimeout().toNanos();
     }
 
     /**

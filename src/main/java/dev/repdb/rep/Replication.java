@@ -427,11 +427,14 @@ public final class Replication implements AutoCloseable, Site.Driver {
         return site.masterId;
     }
 
-    /** Whether this site takes part in an election now (one it or the application began, or joined). */
+    /**
+     * Whether this site takes part in an election now (one it or the application began, or joined), or has won one
+     * it has not yet started as master in.
+     */
     public boolean electionInProgress() {
         lock.lock();
         try {
-            return site.elections.election != null;
+            return site.elections.election != null || site.elections.holdsWin();
         } finally {
             lock.unlock();
         }
