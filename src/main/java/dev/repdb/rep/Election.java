@@ -25,8 +25,6 @@ final class Election {
     Phase phase = Phase.ONE;
     /** A master transfer's target: it wins among the votes with the newest log (-1: none). */
     int preferred = -1;
-    /** The master this site followed last; while it stays silent, its vote is not waited for (-1: none). */
-    int lostMaster = -1;
     long deadlineNanos;
     final long timeoutNanos;
     final long startedNanos;
@@ -87,9 +85,9 @@ final class Election {
         return best;
     }
 
-    /** Every site but the former master has voted: nobody else's vote is on its way. */
-    boolean allButLostMaster() {
-        return lostMaster >= 0 && votes.size() == nsites - 1 && !votes.containsKey(lostMaster);
+    /** Every site but {@code absent} has voted (-1: none): nobody else's vote is on its way. */
+    boolean allBut(int absent) {
+        return absent >= 0 && votes.size() == nsites - 1 && !votes.containsKey(absent);
     }
 
     /** Every site has voted (phase 1 can end before its timeout). */

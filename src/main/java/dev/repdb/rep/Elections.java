@@ -212,9 +212,6 @@ final class Elections {
         election = new Election(mine, timeoutNanos, now, now + phaseOne, result);
         election.preferred = transferTarget;
         transferTarget = -1;
-        if (s.formerMasterId >= 0 && s.formerMasterId != s.localId) {
-            election.lostMaster = s.formerMasterId;
-        }
         earlyVotes.values().stream().filter(v -> v.electionGeneration() == egen).forEach(election::tally);
         earlyVotes.clear();
         earlySecondVotes.getOrDefault(egen, Set.of()).forEach(election::tallySecond);
@@ -296,7 +293,8 @@ final class Elections {
             boolean majorityAndGrace = groupEstablished && election.sites() >= election.nvotes
                     && election.winner() != null && !election.awaitingPreferred()
                     && (now - election.startedNanos >= election.timeoutNanos / 3
-                        || election.allButLostMaster() && lostMasterSilent(now));
+                        || s.formerMasterId != s.localId && election.allBut(s.formerMasterId)
+                            && lostMasterSilent(now));
             if ((election.complete() || majorityAndGrace) && election.winner() != null) {
                 enterPhaseTwo(now);
             } else if (timedOut) {
@@ -408,7 +406,7 @@ final class Elections {
      * master). Throws if this site has since seen a newer election generation than {@code electionGeneration - 1}.
      */
     int takeWin(int electionGeneration) {
-        if (wonElection >= 0 && s.now() - wonAtNanos > s.config.electionTimeout().toNanos()) {
+        if (wonElection >= 0 && !holdsWin()) {
             LOGGER.log(System.Logger.Level.INFO, "site {0}: the win of election generation {1} has lapsed",
                     s.localId, wonElection);
             wonElection = -1;

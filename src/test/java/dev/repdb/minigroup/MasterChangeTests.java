@@ -29,6 +29,22 @@ public abstract class MasterChangeTests<G extends InProcessGroup> extends RepdbT
         return ids.stream().mapToLong(id -> counter(group, id, name)).sum();
     }
 
+    /** Starts the group with its reactions and returns the master it elected, once every site follows it. */
+    private static int startedMaster(InProcessGroup group) throws Exception {
+        group.start();
+        int first = group.awaitMaster();
+        group.awaitConverged();
+        return first;
+    }
+
+    /** A transfer target (the highest other id) that holds a commit of the master {@code first}. */
+    private static int readyTarget(InProcessGroup group, int first) throws Exception {
+        int target = group.ids().stream().filter(id -> id != first).mapToInt(Integer::intValue).max().orElseThrow();
+        group.write(first, "before", "1");
+        group.awaitValue(target, "before", "1");
+        return target;
+    }
+
     /**
      * A master hands over; the target wins; its NEWMASTER reaches the other two sites late (within their phase 2,
      * which lasts twice the 300 ms election timeout). They keep waiting for it, though no elect call of theirs is
@@ -38,13 +54,8 @@ public abstract class MasterChangeTests<G extends InProcessGroup> extends RepdbT
     @Test
     void votersWaitingForTheirWinnersAnnouncementDoNotStartAnotherElection() throws Exception {
         runWithNewGroup(3, b -> b.allowAppointedMaster(false).ackPolicy(AckPolicy.ONE), group -> {
-            group.start();
-            int first = group.awaitMaster();
-            group.awaitConverged();
-            int target = group.ids().stream().filter(id -> id != first).mapToInt(Integer::intValue).max()
-                    .orElseThrow();
-            group.write(first, "before", "1");
-            group.awaitValue(target, "before", "1");
+            int first = startedMaster(group);
+            int target = readyTarget(group, first);
             int egen = group.rep(target).stats().electionGeneration();
             long supersededBefore = sum(group, group.ids(), "elections_superseded");
             group.delay(e -> e.type() == MessageType.NEWMASTER && e.to() != target, Duration.ofMillis(400));
@@ -69,14 +80,9 @@ public abstract class MasterChangeTests<G extends InProcessGroup> extends RepdbT
     @Test
     void aTransferTargetWhoseWinATimerDecidesStartsAsMaster() throws Exception {
         runWithNewGroup(3, b -> b.allowAppointedMaster(false).ackPolicy(AckPolicy.ONE), group -> {
-            group.start();
-            int first = group.awaitMaster();
-            group.awaitConverged();
-            int target = group.ids().stream().filter(id -> id != first).mapToInt(Integer::intValue).max()
-                    .orElseThrow();
+            int first = startedMaster(group);
+            int target = readyTarget(group, first);
             int third = 6 - first - target;
-            group.write(first, "before", "1");
-            group.awaitValue(target, "before", "1");
             long failedBefore = sum(group, group.ids(), "elections_failed");
             group.delay(e -> e.from() == third && e.to() == target && e.type() == MessageType.VOTE1,
                     Duration.ofMillis(600));
@@ -101,9 +107,7 @@ public abstract class MasterChangeTests<G extends InProcessGroup> extends RepdbT
     @Test
     void aClientThatVotedBeforeItHeardTheMasterDoesNotCostTheMasterItsRole() throws Exception {
         runWithNewGroup(3, b -> b.masterTimeout(Duration.ofSeconds(1)), group -> {
-            group.start();
-            int master = group.awaitMaster();
-            group.awaitConverged();
+            int master = startedMaster(group);
             int generation = group.rep(master).generation();
             int client = group.ids().stream().filter(id -> id != master).findFirst().orElseThrow();
             group.drop(e -> e.from() == master && e.to() == client);
